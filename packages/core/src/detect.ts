@@ -1,0 +1,158 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { type BackendName, NsError } from "@ns/types";
+import type { BackendFactoryOptions, BackendModule, NetworkBackend } from "./backend.ts";
+
+/** The package that implements each backend; core never imports them statically. */
+export const BACKEND_PACKAGES: Record<BackendName, string> = {
+  linux: "@ns/linux",
+  macos: "@ns/macos",
+  simulation: "@ns/simulation",
+};
+
+/** Which backend was chosen and why. */
+export interface BackendChoice {
+  /** Chosen backend. */
+  name: BackendName;
+  /** One sentence: why this backend. */
+  reason: string;
+  /** Whether it was requested explicitly (option or NS_BACKEND) rather than detected. */
+  explicit: boolean;
+}
+
+/** Facts detection looks at; injectable for tests. */
+export interface HostFacts {
+  platform: NodeJS.Platform;
+  uid: number;
+  /** Effective capabilities bitmask (Linux), when known. */
+  capEff?: bigint;
+  /** Whether a program is on PATH. */
+  has(tool: string): boolean;
+}
+
+const CAP_NET_ADMIN = 12n;
+const CAP_SYS_ADMIN = 21n;
+
+/** Reads the facts of this machine. */
+export function readHostFacts(): HostFacts {
+  let capEff: bigint | undefined;
+  try {
+    const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) capEff = BigInt(`0x${m[1]}`);
+  } catch {
+    // not Linux
+  }
+  return {
+    platform: process.platform,
+    uid: typeof process.getuid === "function" ? process.getuid() : -1,
+    capEff,
+    has: (tool) => {
+      for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/sbin", "/sbin"])) {
+        if (dir && existsSync(`${dir}/${tool}`)) return true;
+      }
+      try {
+        execFileSync("which", [tool], { stdio: "ignore" });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+const NAMES: readonly BackendName[] = ["linux", "macos", "simulation"];
+
+/** Picks a backend: explicit option, then NS_BACKEND, then what the machine can do. */
+export function chooseBackend(
+  requested: BackendName | "auto" | undefined,
+  env: Record<string, string | undefined> = process.env,
+  facts: HostFacts = readHostFacts(),
+): BackendChoice {
+  const fromEnv = env.NS_BACKEND;
+  const want =
+    requested && requested !== "auto" ? requested : fromEnv && fromEnv !== "auto" ? fromEnv : undefined;
+  if (want !== undefined) {
+    if (!NAMES.includes(want as BackendName))
+      throw new NsError("ERR_NS_INVALID_CONFIG", `unknown backend ${JSON.stringify(want)}`, {
+        hint: "use linux, macos, simulation or auto",
+        details: { backend: want },
+      });
+    const how = requested && requested !== "auto" ? "requested by option" : "requested by NS_BACKEND";
+    return { name: want as BackendName, reason: `${how}`, explicit: true };
+  }
+  if (facts.platform === "linux") {
+    const caps = facts.capEff ?? 0n;
+    const privileged =
+      facts.uid === 0 || (((caps >> CAP_NET_ADMIN) & 1n) === 1n && ((caps >> CAP_SYS_ADMIN) & 1n) === 1n);
+    if (!privileged)
+      return {
+        name: "simulation",
+        reason: "Linux without root or CAP_NET_ADMIN+CAP_SYS_ADMIN: isolation is simulated, not enforced",
+        explicit: false,
+      };
+    const missing = ["ip", "nft", "nsenter"].filter((t) => !facts.has(t));
+    if (missing.length > 0)
+      return {
+        name: "simulation",
+        reason: `Linux as root, but ${missing.join(", ")} missing (apt-get install iproute2 nftables util-linux): isolation is simulated`,
+        explicit: false,
+      };
+    return {
+      name: "linux",
+      reason: "Linux with CAP_NET_ADMIN, ip, nft and nsenter present",
+      explicit: false,
+    };
+  }
+  if (facts.platform === "darwin") {
+    if (facts.uid !== 0)
+      return {
+        name: "simulation",
+        reason: "macOS without root (pf needs root): isolation is simulated",
+        explicit: false,
+      };
+    const missing = ["sandbox-exec", "pfctl"].filter((t) => !facts.has(t));
+    if (missing.length > 0)
+      return {
+        name: "simulation",
+        reason: `macOS as root, but ${missing.join(", ")} missing`,
+        explicit: false,
+      };
+    return { name: "macos", reason: "macOS as root with sandbox-exec and pfctl", explicit: false };
+  }
+  return {
+    name: "simulation",
+    reason: `no isolation backend for platform ${facts.platform}: simulated`,
+    explicit: false,
+  };
+}
+
+/** Loads a backend package by name and creates the backend; a missing package gives ERR_NS_BACKEND_MISSING naming it. */
+export async function loadBackend(
+  name: BackendName,
+  options: BackendFactoryOptions = {},
+  importer: (specifier: string) => Promise<unknown> = (s) => import(s),
+): Promise<NetworkBackend> {
+  const pkg = BACKEND_PACKAGES[name];
+  let mod: BackendModule;
+  try {
+    mod = (await importer(pkg)) as BackendModule;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (
+      code === "ERR_MODULE_NOT_FOUND" ||
+      code === "MODULE_NOT_FOUND" ||
+      /Cannot find (module|package)/.test(String(e))
+    )
+      throw new NsError("ERR_NS_BACKEND_MISSING", `the ${name} backend is not installed (package ${pkg})`, {
+        hint: `install it: pnpm add ${pkg} (or npm install ${pkg})`,
+        cause: e,
+        details: { backend: name, package: pkg },
+      });
+    throw e;
+  }
+  if (typeof mod.createBackend !== "function")
+    throw new NsError("ERR_NS_BACKEND_MISSING", `${pkg} does not export createBackend`, {
+      hint: `reinstall ${pkg} at the version matching @ns/core`,
+    });
+  return mod.createBackend(options);
+}

@@ -1,0 +1,29 @@
+export type {
+  BackendCapabilities,
+  BackendData,
+  BackendFactoryOptions,
+  BackendModule,
+  CreateResult,
+  EnterSpec,
+  ModeCapability,
+  NamespaceRecord,
+  NamespaceState,
+  NetworkBackend,
+  OwnedObject,
+  ResolvedNamespace,
+} from "./backend.ts";
+export type { BackendChoice, HostFacts } from "./detect.ts";
+export { BACKEND_PACKAGES, chooseBackend, loadBackend, readHostFacts } from "./detect.ts";
+export { createExecRunner } from "./exec-runner.ts";
+export type { Allocation, IpamOptions } from "./ipam.ts";
+export { allocate, DEFAULT_IPAM } from "./ipam.ts";
+export { createKeyedLock } from "./keyed-lock.ts";
+export type { BackendReport, GcReport, NamespaceManager, NamespaceManagerOptions } from "./manager.ts";
+export { createNamespaceManager } from "./manager.ts";
+export { processAlive, processStartTime } from "./process-info.ts";
+export type { FakeResponse, RecordedCommand, RecordingRunner } from "./recording-runner.ts";
+export { createRecordingRunner } from "./recording-runner.ts";
+export type { CommandResult, CommandRunner, RunOptions } from "./runner.ts";
+export { classifyFailure, commandError } from "./runner.ts";
+export { createMemoryStore, existsError, notFound } from "./store/memory-store.ts";
+export type { Claim, ClaimKind, RecordPatch, Reservation, StateStore } from "./store/store.ts";

@@ -1,0 +1,257 @@
+import {
+  bigIntToIp,
+  formatSubnet,
+  forwardKey,
+  forwardsConflict,
+  type InterfaceConfig,
+  type NamespaceConfig,
+  NsError,
+  type PortForward,
+  parseCidr,
+  type Subnet,
+  subnetOf,
+  subnetSize,
+  subnetsOverlap,
+} from "@ns/types";
+import type { ResolvedNamespace } from "./backend.ts";
+import type { Claim } from "./store/store.ts";
+
+/** Address pools. Defaults: private 10.200.0.0/16 in /30 blocks (16,384 namespaces), bridges 10.201.0.0/16 in /24s. */
+export interface IpamOptions {
+  /** Pool of private-mode subnets. */
+  privatePool: string;
+  /** Prefix length of each private namespace's subnet (gateway + namespace address). */
+  privatePrefix: number;
+  /** Pool of bridge subnets. */
+  bridgedPool: string;
+  /** Prefix length of each bridge's subnet. */
+  bridgedPrefix: number;
+  /** Default MTU when the backend does not pick one. */
+  defaultMtu: number;
+  /** Interface name inside the namespace. */
+  interfaceName: string;
+}
+
+/** The documented defaults. */
+export const DEFAULT_IPAM: IpamOptions = {
+  privatePool: "10.200.0.0/16",
+  privatePrefix: 30,
+  bridgedPool: "10.201.0.0/16",
+  bridgedPrefix: 24,
+  defaultMtu: 1500,
+  interfaceName: "eth0",
+};
+
+/** What allocate returns: the resolved namespace and the claims that hold its resources. */
+export interface Allocation {
+  resolved: ResolvedNamespace;
+  claims: Claim[];
+}
+
+function pool(cidr: string, field: string): Subnet {
+  const s = parseCidr(cidr);
+  if (!s)
+    throw new NsError("ERR_NS_INVALID_CONFIG", `${field} ${cidr} is not a CIDR`, { hint: "use a.b.c.d/n" });
+  return s;
+}
+
+function usedSubnets(claims: readonly Claim[]): { subnet: Subnet; owner: string; bridge?: string }[] {
+  const out: { subnet: Subnet; owner: string; bridge?: string }[] = [];
+  for (const c of claims) {
+    if (c.kind === "subnet") out.push({ subnet: parseCidr(c.key)!, owner: c.namespaceId });
+    else if (c.kind === "bridge" && c.value)
+      out.push({ subnet: parseCidr(c.value)!, owner: c.namespaceId, bridge: c.key });
+  }
+  return out;
+}
+
+function addressInUse(addr: string, owner: string): NsError {
+  return new NsError("ERR_NS_ADDRESS_IN_USE", `address ${addr} is in use by ${owner}`, {
+    hint: "choose another address or let ns allocate one from the pool",
+    details: { address: addr, owner },
+  });
+}
+
+function exhausted(poolCidr: string): NsError {
+  return new NsError("ERR_NS_POOL_EXHAUSTED", `no free subnet left in ${poolCidr}`, {
+    hint: "destroy unused namespaces (`ns gc`) or configure a larger pool",
+    details: { pool: poolCidr },
+  });
+}
+
+/** First block of `prefix` inside `p` that overlaps no used subnet. */
+function firstFreeBlock(p: Subnet, prefix: number, used: { subnet: Subnet }[], poolCidr: string): Subnet {
+  const step = 1n << BigInt((p.family === 4 ? 32 : 128) - prefix);
+  const count = subnetSize(p) / step;
+  const taken = new Set<bigint>();
+  for (const u of used) if (u.subnet.prefixLen === prefix) taken.add(u.subnet.network);
+  for (let i = 0n; i < count; i++) {
+    const cand: Subnet = { family: p.family, network: p.network + i * step, prefixLen: prefix };
+    if (taken.has(cand.network)) continue;
+    if (used.some((u) => subnetsOverlap(u.subnet, cand))) continue;
+    return cand;
+  }
+  throw exhausted(poolCidr);
+}
+
+function checkPorts(forwards: readonly PortForward[], claims: readonly Claim[], id: string): Claim[] {
+  const held = claims.filter((c) => c.kind === "port");
+  const out: Claim[] = [];
+  for (const f of forwards) {
+    for (const c of held) {
+      const [protocol, addr, port] = c.key.split("/");
+      const other = {
+        protocol: protocol as PortForward["protocol"],
+        hostPort: Number(port),
+        hostAddr: addr === "*" ? undefined : addr,
+      };
+      if (forwardsConflict(other, f))
+        throw new NsError(
+          "ERR_NS_PORT_IN_USE",
+          `host port ${f.protocol}/${f.hostPort} is forwarded to ${c.namespaceId}`,
+          {
+            hint: "choose another host port or destroy the namespace that holds it",
+            details: {
+              hostPort: f.hostPort,
+              protocol: f.protocol,
+              hostAddr: f.hostAddr,
+              owner: c.namespaceId,
+            },
+          },
+        );
+    }
+    out.push({ kind: "port", key: forwardKey(f), namespaceId: id });
+  }
+  return out;
+}
+
+function privateAllocation(
+  config: NamespaceConfig,
+  claims: readonly Claim[],
+  o: IpamOptions,
+): { iface: InterfaceConfig; claims: Claim[] } {
+  const used = usedSubnets(claims);
+  const id = config.id;
+  if (config.interface) {
+    const iface = config.interface;
+    const s = subnetOf(iface.ipAddr, iface.prefixLen);
+    const clash = used.find((u) => subnetsOverlap(u.subnet, s));
+    if (clash) throw addressInUse(`${formatSubnet(s)}`, clash.owner);
+    const addrs = [iface.ipAddr, iface.gateway!];
+    for (const a of addrs) {
+      const c = claims.find((x) => x.kind === "addr" && x.key === a);
+      if (c) throw addressInUse(a, c.namespaceId);
+    }
+    return {
+      iface: { ...iface },
+      claims: [
+        { kind: "subnet", key: formatSubnet(s), namespaceId: id },
+        ...addrs.map((a): Claim => ({ kind: "addr", key: a, namespaceId: id })),
+      ],
+    };
+  }
+  const p = pool(o.privatePool, "privatePool");
+  const block = firstFreeBlock(p, o.privatePrefix, used, o.privatePool);
+  const gateway = bigIntToIp(block.network + 1n, block.family);
+  const ipAddr = bigIntToIp(block.network + 2n, block.family);
+  return {
+    iface: { name: o.interfaceName, ipAddr, prefixLen: o.privatePrefix, gateway, mtu: o.defaultMtu },
+    claims: [
+      { kind: "subnet", key: formatSubnet(block), namespaceId: id },
+      { kind: "addr", key: ipAddr, namespaceId: id },
+      { kind: "addr", key: gateway, namespaceId: id },
+    ],
+  };
+}
+
+function bridgedAllocation(
+  config: NamespaceConfig,
+  claims: readonly Claim[],
+  o: IpamOptions,
+): { iface: InterfaceConfig; subnet: string; claims: Claim[] } {
+  const bridge = config.bridge!;
+  const id = config.id;
+  const member = claims.find((c) => c.kind === "bridge" && c.key === bridge);
+  let subnet: Subnet;
+  if (member?.value) {
+    subnet = parseCidr(member.value)!;
+    if (config.interface) {
+      const own = subnetOf(config.interface.ipAddr, config.interface.prefixLen);
+      if (own.network !== subnet.network || own.prefixLen !== subnet.prefixLen)
+        throw new NsError(
+          "ERR_NS_ADDRESS_IN_USE",
+          `bridge ${bridge} uses ${member.value}, not ${formatSubnet(own)}`,
+          {
+            hint: `pick an address inside ${member.value} or let ns allocate one`,
+            details: { bridge, subnet: member.value },
+          },
+        );
+    }
+  } else {
+    const used = usedSubnets(claims);
+    if (config.interface) {
+      subnet = subnetOf(config.interface.ipAddr, config.interface.prefixLen);
+      const clash = used.find((u) => subnetsOverlap(u.subnet, subnet));
+      if (clash) throw addressInUse(formatSubnet(subnet), clash.owner);
+    } else {
+      subnet = firstFreeBlock(pool(o.bridgedPool, "bridgedPool"), o.bridgedPrefix, used, o.bridgedPool);
+    }
+  }
+  const taken = new Set(claims.filter((c) => c.kind === "addr").map((c) => c.key));
+  let ipAddr: string;
+  if (config.interface) {
+    ipAddr = config.interface.ipAddr;
+    if (taken.has(ipAddr)) {
+      const owner = claims.find((c) => c.kind === "addr" && c.key === ipAddr)!.namespaceId;
+      throw addressInUse(ipAddr, owner);
+    }
+  } else {
+    const size = subnetSize(subnet);
+    let found: string | undefined;
+    for (let i = 1n; i < size - 1n; i++) {
+      const a = bigIntToIp(subnet.network + i, subnet.family);
+      if (!taken.has(a)) {
+        found = a;
+        break;
+      }
+    }
+    if (!found) throw exhausted(formatSubnet(subnet));
+    ipAddr = found;
+  }
+  const cidr = formatSubnet(subnet);
+  const iface: InterfaceConfig = config.interface
+    ? { ...config.interface }
+    : { name: o.interfaceName, ipAddr, prefixLen: subnet.prefixLen, mtu: o.defaultMtu };
+  return {
+    iface,
+    subnet: cidr,
+    claims: [
+      { kind: "bridge", key: bridge, value: cidr, namespaceId: id },
+      { kind: "addr", key: ipAddr, namespaceId: id },
+    ],
+  };
+}
+
+/** Pure allocation: given the claims in force, resolves addresses and ports for a validated config or throws a typed error. */
+export function allocate(
+  config: NamespaceConfig,
+  claims: readonly Claim[],
+  options: Partial<IpamOptions> = {},
+  now = new Date(),
+): Allocation {
+  const o = { ...DEFAULT_IPAM, ...options };
+  const resolved: ResolvedNamespace = { config, createdAt: now.toISOString() };
+  const out: Claim[] = [];
+  if (config.mode === "private") {
+    const a = privateAllocation(config, claims, o);
+    resolved.interface = a.iface;
+    out.push(...a.claims);
+    out.push(...checkPorts(config.portForwards, claims, config.id));
+  } else if (config.mode === "bridged") {
+    const a = bridgedAllocation(config, claims, o);
+    resolved.interface = a.iface;
+    resolved.bridgeSubnet = a.subnet;
+    out.push(...a.claims);
+  }
+  return { resolved, claims: out };
+}

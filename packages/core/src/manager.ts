@@ -1,0 +1,269 @@
+import {
+  type BackendName,
+  type NamespaceConfig,
+  type NamespaceInfo,
+  type NamespaceStats,
+  NsError,
+  parseConfig,
+  TeardownError,
+  toNsError,
+} from "@ns/types";
+import type {
+  BackendCapabilities,
+  BackendFactoryOptions,
+  EnterSpec,
+  NamespaceRecord,
+  NetworkBackend,
+} from "./backend.ts";
+import { type BackendChoice, chooseBackend, loadBackend } from "./detect.ts";
+import { allocate, type IpamOptions } from "./ipam.ts";
+import { createKeyedLock } from "./keyed-lock.ts";
+import { processAlive, processStartTime } from "./process-info.ts";
+import { createMemoryStore, notFound } from "./store/memory-store.ts";
+import type { StateStore } from "./store/store.ts";
+
+/** Options of createNamespaceManager. */
+export interface NamespaceManagerOptions {
+  /** A backend instance, a backend name, or "auto" (default; NS_BACKEND overrides auto). */
+  backend?: NetworkBackend | BackendName | "auto";
+  /** Options passed to the backend factory when loading by name. */
+  backendOptions?: BackendFactoryOptions;
+  /** Where records and claims live (default: in memory, this process only). */
+  store?: StateStore;
+  /** Address pools. */
+  ipam?: Partial<IpamOptions>;
+  /** Environment consulted for NS_BACKEND (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** What gc found and did. */
+export interface GcReport {
+  /** Records removed because their creator died mid-way, their pid exited, or their OS objects vanished. */
+  removedRecords: string[];
+  /** OS objects of ours that no record owned, removed. */
+  removedObjects: string[];
+  /** Failures, gc went on past each. */
+  errors: NsError[];
+}
+
+/** The backend in use, why it was chosen, and what it enforces. */
+export interface BackendReport {
+  name: BackendName;
+  reason: string;
+  capabilities: BackendCapabilities;
+}
+
+/** Unified entry point: validates, allocates, serialises per namespace and drives the backend. */
+export interface NamespaceManager {
+  /** Creates a namespace; every problem with the config is reported at once as ERR_NS_INVALID_CONFIG. */
+  create(config: NamespaceConfig): Promise<NamespaceInfo>;
+  /** Destroys a namespace and releases its addresses and ports once the OS objects are gone. */
+  destroy(id: string): Promise<void>;
+  /** Whether a namespace with this id is recorded. */
+  exists(id: string): Promise<boolean>;
+  /** Info of one namespace (ERR_NS_NOT_FOUND if unknown). */
+  getInfo(id: string): Promise<NamespaceInfo>;
+  /** Counters of one namespace. */
+  getStats(id: string): Promise<NamespaceStats>;
+  /** Every namespace. */
+  list(): Promise<NamespaceInfo[]>;
+  /** The namespace bound to a pid (ERR_NS_NOT_FOUND if none). */
+  getByPid(pid: number): Promise<NamespaceInfo>;
+  /** How to run a process inside a namespace. */
+  enter(id: string): Promise<EnterSpec>;
+  /** Removes leftovers: records of crashed creates, of exited pids, of vanished OS objects, and OS objects with no record. */
+  gc(): Promise<GcReport>;
+  /** The backend in use and why. */
+  backendInfo(): Promise<BackendReport>;
+  /** The loaded backend. */
+  backend(): Promise<NetworkBackend>;
+  /** The state store. */
+  readonly store: StateStore;
+  /** Closes the store and the backend. */
+  close(): Promise<void>;
+}
+
+/** Creates a manager; the backend is detected and loaded lazily on first use. */
+export function createNamespaceManager(options: NamespaceManagerOptions = {}): NamespaceManager {
+  const store = options.store ?? createMemoryStore();
+  const withLock = createKeyedLock();
+  let loaded: Promise<{ backend: NetworkBackend; choice: BackendChoice }> | undefined;
+
+  const load = () => {
+    loaded ??= (async () => {
+      const b = options.backend;
+      if (b !== undefined && typeof b === "object")
+        return {
+          backend: b,
+          choice: { name: b.name, reason: "backend instance given by the caller", explicit: true },
+        };
+      const choice = chooseBackend(b, options.env ?? process.env);
+      try {
+        return { backend: await loadBackend(choice.name, options.backendOptions), choice };
+      } catch (e) {
+        if (choice.explicit || choice.name === "simulation") throw e;
+        const fallback = await loadBackend("simulation", options.backendOptions);
+        const why = `${choice.reason}, but ${toNsError(e).message}; falling back to simulation (not enforced)`;
+        return { backend: fallback, choice: { name: "simulation" as const, reason: why, explicit: false } };
+      }
+    })();
+    loaded.catch(() => {
+      loaded = undefined;
+    });
+    return loaded;
+  };
+  const backend = async () => (await load()).backend;
+
+  const record = async (id: string) => {
+    const r = await store.get(id);
+    if (!r) throw notFound(id);
+    return r;
+  };
+
+  const teardown = async (b: NetworkBackend, r: NamespaceRecord) => {
+    await store.update(r.info.id, { state: "destroying", ownerPid: process.pid });
+    await b.destroy(r);
+    await store.remove(r.info.id);
+  };
+
+  const manager: NamespaceManager = {
+    store,
+    backend,
+    async create(input) {
+      const config = parseConfig(input);
+      const b = await backend();
+      const cap = b.capabilities.modes[config.mode];
+      if (!cap.supported)
+        throw new NsError(
+          "ERR_NS_UNSUPPORTED",
+          `the ${b.name} backend does not support ${config.mode} mode`,
+          {
+            hint: cap.notes ?? "use another mode or another backend (`ns doctor` lists what each supports)",
+            details: { backend: b.name, mode: config.mode },
+          },
+        );
+      if (config.portForwards.length > 0 && !b.capabilities.portForwards)
+        throw new NsError("ERR_NS_UNSUPPORTED", `the ${b.name} backend does not implement port forwards`, {
+          hint: "drop the forwards or use another backend",
+        });
+      return withLock(config.id, async () => {
+        const pidStart = config.pid !== undefined ? processStartTime(config.pid) : undefined;
+        const rec = await store.reserve(config.id, (claims) => {
+          const { resolved, claims: mine } = allocate(config, claims, options.ipam);
+          const info: NamespaceInfo = {
+            id: config.id,
+            mode: config.mode,
+            backend: b.name,
+            enforced: cap.enforced,
+            createdAt: resolved.createdAt,
+            portForwards: config.portForwards,
+            dnsServers: config.dnsServers,
+          };
+          if (config.pid !== undefined) info.pid = config.pid;
+          if (resolved.interface) info.interface = resolved.interface;
+          if (config.bridge !== undefined) info.bridge = config.bridge;
+          if (config.labels !== undefined) info.labels = config.labels;
+          const r: NamespaceRecord = {
+            info,
+            state: "creating",
+            backendData: {},
+            ownerPid: process.pid,
+            resolved,
+          };
+          if (pidStart !== undefined) r.pidStartTime = pidStart;
+          return { record: r, claims: mine };
+        });
+        let created: Awaited<ReturnType<NetworkBackend["create"]>>;
+        try {
+          created = await b.create(rec.resolved);
+        } catch (e) {
+          await store.remove(config.id);
+          throw toNsError(e);
+        }
+        const info: NamespaceInfo = { ...rec.info };
+        if (created.handle !== undefined) info.handle = created.handle;
+        if (created.uplink !== undefined) info.uplink = created.uplink;
+        if (created.mtu !== undefined && info.interface)
+          info.interface = { ...info.interface, mtu: created.mtu };
+        const done = await store.update(config.id, { state: "ready", backendData: created.data, info });
+        return done.info;
+      });
+    },
+    async destroy(id) {
+      const b = await backend();
+      await withLock(id, async () => teardown(b, await record(id)));
+    },
+    async exists(id) {
+      return (await store.get(id)) !== undefined;
+    },
+    async getInfo(id) {
+      return (await record(id)).info;
+    },
+    async getStats(id) {
+      const r = await record(id);
+      return (await backend()).getStats(r);
+    },
+    async list() {
+      return (await store.list()).map((r) => r.info);
+    },
+    async getByPid(pid) {
+      const found = await store.findByPid(pid);
+      if (found.length === 0)
+        throw new NsError("ERR_NS_NOT_FOUND", `no namespace is bound to pid ${pid}`, {
+          hint: "create one with NamespaceConfig.*(pid) or `ns create --pid`",
+          details: { pid },
+        });
+      return found[0]!.info;
+    },
+    async enter(id) {
+      const r = await record(id);
+      return (await backend()).enter(r);
+    },
+    async gc() {
+      const b = await backend();
+      const report: GcReport = { removedRecords: [], removedObjects: [], errors: [] };
+      for (const r of await store.list()) {
+        const id = r.info.id;
+        const crashed = r.state !== "ready" && !processAlive(r.ownerPid);
+        const pidGone = r.info.pid !== undefined && !processAlive(r.info.pid, r.pidStartTime);
+        let vanished = false;
+        if (!crashed && !pidGone && r.state === "ready") vanished = !(await b.exists(r).catch(() => true));
+        if (!crashed && !pidGone && !vanished) continue;
+        try {
+          await withLock(id, () => teardown(b, r));
+          report.removedRecords.push(id);
+        } catch (e) {
+          const err = toNsError(e);
+          report.errors.push(...(err instanceof TeardownError ? err.failures : [err]));
+        }
+      }
+      const live = new Set((await store.list()).map((r) => r.info.id));
+      try {
+        const orphans = (await b.listOwned()).filter(
+          (o) => o.namespaceId === undefined || !live.has(o.namespaceId),
+        );
+        if (orphans.length > 0) {
+          try {
+            await b.removeOwned(orphans);
+          } catch (e) {
+            const err = toNsError(e);
+            report.errors.push(...(err instanceof TeardownError ? err.failures : [err]));
+          }
+          report.removedObjects.push(...orphans.map((o) => `${o.kind}:${o.name}`));
+        }
+      } catch (e) {
+        report.errors.push(toNsError(e));
+      }
+      return report;
+    },
+    async backendInfo() {
+      const { backend: b, choice } = await load();
+      return { name: b.name, reason: choice.reason, capabilities: b.capabilities };
+    },
+    async close() {
+      if (loaded) await (await loaded).backend.close?.();
+      await store.close();
+    },
+  };
+  return manager;
+}

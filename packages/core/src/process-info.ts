@@ -1,0 +1,25 @@
+import { readFileSync } from "node:fs";
+
+/** Start time of a process in clock ticks since boot (/proc/PID/stat field 22), or undefined when unknown. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return rest[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when a process with this pid exists (and, when given, started at `startTime`, so a reused pid is not mistaken for it). */
+export function processAlive(pid: number, startTime?: string): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  if (startTime === undefined) return true;
+  const now = processStartTime(pid);
+  return now === undefined || now === startTime;
+}

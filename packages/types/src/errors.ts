@@ -1,0 +1,116 @@
+/** Every stable error code ns can raise; check `error.code`, never `instanceof`. */
+export const NS_ERROR_CODES = [
+  "ERR_NS_INVALID_CONFIG",
+  "ERR_NS_NOT_FOUND",
+  "ERR_NS_EXISTS",
+  "ERR_NS_ADDRESS_IN_USE",
+  "ERR_NS_POOL_EXHAUSTED",
+  "ERR_NS_PORT_IN_USE",
+  "ERR_NS_UNSUPPORTED",
+  "ERR_NS_PERMISSION",
+  "ERR_NS_BACKEND_MISSING",
+  "ERR_NS_TOOL_MISSING",
+  "ERR_NS_COMMAND_FAILED",
+  "ERR_NS_NAME_IN_USE",
+  "ERR_NS_TEARDOWN",
+  "ERR_NS_STATE",
+  "ERR_NS_CAPABILITY_DENIED",
+  "ERR_NS_ABORTED",
+  "ERR_NS_INTERNAL",
+] as const;
+
+/** A stable machine-readable error code. */
+export type NsErrorCode = (typeof NS_ERROR_CODES)[number];
+
+/** Options carried by every NsError. */
+export interface NsErrorOptions {
+  /** What the user can do about it. */
+  hint?: string;
+  /** The underlying error. */
+  cause?: unknown;
+  /** Structured facts (field names, command, exit code...). */
+  details?: Record<string, unknown>;
+}
+
+/** The one error class of ns: a stable code, a message, a hint and a cause. */
+export class NsError extends Error {
+  /** Stable code, e.g. ERR_NS_PORT_IN_USE. */
+  readonly code: NsErrorCode;
+  /** What to do about it, in one sentence. */
+  readonly hint: string | undefined;
+  /** Structured facts about the failure. */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: NsErrorCode, message: string, options: NsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "NsError";
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+  }
+
+  /** A JSON-safe view (for --json output and the daemon API). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      details: this.details,
+    };
+  }
+}
+
+/** True when `value` is an NsError (optionally with the given code), across duplicated packages. */
+export function isNsError(value: unknown, code?: NsErrorCode): value is NsError {
+  if (typeof value !== "object" || value === null) return false;
+  const c = (value as { code?: unknown }).code;
+  if (typeof c !== "string" || !c.startsWith("ERR_NS_")) return false;
+  return code === undefined || c === code;
+}
+
+/** Wraps anything thrown into an NsError, keeping NsErrors as they are. */
+export function toNsError(value: unknown, code: NsErrorCode = "ERR_NS_INTERNAL"): NsError {
+  if (isNsError(value)) return value;
+  const message = value instanceof Error ? value.message : String(value);
+  return new NsError(code, message, { cause: value });
+}
+
+/** One problem found in a config, naming its field (dotted path). */
+export interface ConfigIssue {
+  /** Dotted path of the offending field, e.g. `portForwards.1.hostPort`. */
+  field: string;
+  /** What is wrong and what is accepted. */
+  message: string;
+}
+
+/** Raised when a config is invalid; `issues` lists every problem at once. */
+export class InvalidConfigError extends NsError {
+  /** Every problem found. */
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    const summary = issues.map((i) => `${i.field}: ${i.message}`).join("; ");
+    super("ERR_NS_INVALID_CONFIG", `invalid namespace config: ${summary}`, {
+      hint: "fix the named fields; nothing was created",
+      details: { issues },
+    });
+    this.issues = issues;
+  }
+}
+
+/** Raised when a teardown step failed; teardown went on and `failures` lists every step that failed. */
+export class TeardownError extends NsError {
+  /** Every failed step, in order. */
+  readonly failures: readonly NsError[];
+  constructor(id: string, failures: readonly NsError[]) {
+    super(
+      "ERR_NS_TEARDOWN",
+      `teardown of ${id} had ${failures.length} failed step(s): ${failures.map((f) => f.message).join("; ")}`,
+      {
+        hint: "run `ns gc` to retry the cleanup of leftovers",
+        details: { id, failures: failures.map((f) => f.toJSON()) },
+      },
+    );
+    this.failures = failures;
+  }
+}
