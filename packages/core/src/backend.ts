@@ -71,6 +71,8 @@ export interface NamespaceRecord {
   resolved: ResolvedNamespace;
   /** Start time of `info.pid` when bound, so a reused pid is never taken for the owner. */
   pidStartTime?: string;
+  /** Start time of `ownerPid`, so a crashed owner whose pid was reused is still recognised as dead. */
+  ownerStartTime?: string;
 }
 
 /** An object in the OS that the backend owns by name. */
@@ -81,6 +83,8 @@ export interface OwnedObject {
   name: string;
   /** Namespace id it belongs to, when the name tells. */
   namespaceId?: string;
+  /** Bridge it serves (shared by the bridge's members): gc keeps it while a live record uses that bridge. */
+  bridge?: string;
 }
 
 /** The one interface every backend implements: paired verbs and declared guarantees. */

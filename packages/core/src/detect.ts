@@ -78,23 +78,27 @@ export function chooseBackend(
         details: { backend: want },
       });
     const how = requested && requested !== "auto" ? "requested by option" : "requested by NS_BACKEND";
-    return { name: want as BackendName, reason: `${how}`, explicit: true };
+    return { name: want as BackendName, reason: how, explicit: true };
   }
   if (facts.platform === "linux") {
-    const caps = facts.capEff ?? 0n;
-    const privileged =
-      facts.uid === 0 || (((caps >> CAP_NET_ADMIN) & 1n) === 1n && ((caps >> CAP_SYS_ADMIN) & 1n) === 1n);
+    const caps = facts.capEff;
+    const has = (bit: bigint) => caps !== undefined && ((caps >> bit) & 1n) === 1n;
+    // Effective capabilities decide when known: root in a restricted container lacks CAP_NET_ADMIN.
+    const privileged = caps !== undefined ? has(CAP_NET_ADMIN) && has(CAP_SYS_ADMIN) : facts.uid === 0;
     if (!privileged)
       return {
         name: "simulation",
-        reason: "Linux without root or CAP_NET_ADMIN+CAP_SYS_ADMIN: isolation is simulated, not enforced",
+        reason:
+          facts.uid === 0
+            ? "Linux as root, but without CAP_NET_ADMIN+CAP_SYS_ADMIN (a restricted container?): isolation is simulated, not enforced"
+            : "Linux without root or CAP_NET_ADMIN+CAP_SYS_ADMIN: isolation is simulated, not enforced",
         explicit: false,
       };
     const missing = ["ip", "nft", "nsenter"].filter((t) => !facts.has(t));
     if (missing.length > 0)
       return {
         name: "simulation",
-        reason: `Linux as root, but ${missing.join(", ")} missing (apt-get install iproute2 nftables util-linux): isolation is simulated`,
+        reason: `Linux with CAP_NET_ADMIN, but ${missing.join(", ")} missing (apt-get install iproute2 nftables util-linux): isolation is simulated`,
         explicit: false,
       };
     return {

@@ -1,3 +1,4 @@
+import { NsError } from "@ns/types";
 import { execa } from "execa";
 import { type CommandResult, type CommandRunner, commandError, type RunOptions } from "./runner.ts";
 
@@ -14,6 +15,12 @@ export function createExecRunner(defaults: { env?: Record<string, string> } = {}
         env: defaults.env,
         stdin: options.input === undefined ? "ignore" : "pipe",
       });
+      if (r.isCanceled)
+        throw new NsError("ERR_NS_ABORTED", `${command} ${args.join(" ")} was cancelled`, {
+          hint: "the caller aborted the operation",
+          cause: r,
+          details: { command, args: [...args] },
+        });
       const result: CommandResult = {
         command,
         args,

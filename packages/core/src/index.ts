@@ -25,5 +25,11 @@ export type { FakeResponse, RecordedCommand, RecordingRunner } from "./recording
 export { createRecordingRunner } from "./recording-runner.ts";
 export type { CommandResult, CommandRunner, RunOptions } from "./runner.ts";
 export { classifyFailure, commandError } from "./runner.ts";
+export { checkReservation, isExclusive } from "./store/claims.ts";
 export { createMemoryStore, existsError, notFound } from "./store/memory-store.ts";
+export { SCHEMA_VERSION } from "./store/sqlite-schema.ts";
+export type { SqliteStore, SqliteStoreOptions } from "./store/sqlite-store.ts";
+export { createSqliteStore, DEFAULT_BUSY_TIMEOUT_MS } from "./store/sqlite-store.ts";
+export { defaultStateDir, defaultStatePath, STATE_DB_FILE } from "./store/state-dir.ts";
 export type { Claim, ClaimKind, RecordPatch, Reservation, StateStore } from "./store/store.ts";
+export { LIVE_STATES } from "./store/store.ts";

@@ -1,11 +1,11 @@
 import {
   type BackendName,
+  isNsError,
   type NamespaceConfig,
   type NamespaceInfo,
   type NamespaceStats,
   NsError,
   parseConfig,
-  TeardownError,
   toNsError,
 } from "@ns/types";
 import type {
@@ -15,12 +15,25 @@ import type {
   NamespaceRecord,
   NetworkBackend,
 } from "./backend.ts";
-import { type BackendChoice, chooseBackend, loadBackend } from "./detect.ts";
+import { type BackendChoice, chooseBackend, type HostFacts, loadBackend } from "./detect.ts";
+import { collectGarbage, type GcReport } from "./gc.ts";
 import { allocate, type IpamOptions } from "./ipam.ts";
 import { createKeyedLock } from "./keyed-lock.ts";
 import { processAlive, processStartTime } from "./process-info.ts";
 import { createMemoryStore, notFound } from "./store/memory-store.ts";
-import type { StateStore } from "./store/store.ts";
+import type { RecordPatch, StateStore } from "./store/store.ts";
+
+export type { GcReport } from "./gc.ts";
+
+// One lock per process, not per manager: managers sharing a store in one process must not race on an id, and
+// gc relies on "not locked here" meaning "no one in this process is working on it".
+const withLock = createKeyedLock();
+// Recorded with ownerPid so that a crashed owner whose pid was reused is still seen as dead.
+const SELF_START = processStartTime(process.pid);
+const owner = (): RecordPatch =>
+  SELF_START === undefined
+    ? { ownerPid: process.pid }
+    : { ownerPid: process.pid, ownerStartTime: SELF_START };
 
 /** Options of createNamespaceManager. */
 export interface NamespaceManagerOptions {
@@ -34,16 +47,10 @@ export interface NamespaceManagerOptions {
   ipam?: Partial<IpamOptions>;
   /** Environment consulted for NS_BACKEND (default process.env). */
   env?: Record<string, string | undefined>;
-}
-
-/** What gc found and did. */
-export interface GcReport {
-  /** Records removed because their creator died mid-way, their pid exited, or their OS objects vanished. */
-  removedRecords: string[];
-  /** OS objects of ours that no record owned, removed. */
-  removedObjects: string[];
-  /** Failures, gc went on past each. */
-  errors: NsError[];
+  /** Facts backend detection looks at (default: read from this machine); for tests and embedders. */
+  hostFacts?: HostFacts;
+  /** Imports a backend package by name (default: dynamic import); for tests and bundlers. */
+  importBackend?: (specifier: string) => Promise<unknown>;
 }
 
 /** The backend in use, why it was chosen, and what it enforces. */
@@ -86,7 +93,6 @@ export interface NamespaceManager {
 /** Creates a manager; the backend is detected and loaded lazily on first use. */
 export function createNamespaceManager(options: NamespaceManagerOptions = {}): NamespaceManager {
   const store = options.store ?? createMemoryStore();
-  const withLock = createKeyedLock();
   let loaded: Promise<{ backend: NetworkBackend; choice: BackendChoice }> | undefined;
 
   const load = () => {
@@ -97,12 +103,15 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
           backend: b,
           choice: { name: b.name, reason: "backend instance given by the caller", explicit: true },
         };
-      const choice = chooseBackend(b, options.env ?? process.env);
+      const choice = chooseBackend(b, options.env ?? process.env, options.hostFacts);
+      const importer = options.importBackend;
       try {
-        return { backend: await loadBackend(choice.name, options.backendOptions), choice };
+        return { backend: await loadBackend(choice.name, options.backendOptions, importer), choice };
       } catch (e) {
-        if (choice.explicit || choice.name === "simulation") throw e;
-        const fallback = await loadBackend("simulation", options.backendOptions);
+        // Only a missing package falls back; a backend that is installed but broken must say so.
+        if (choice.explicit || choice.name === "simulation" || !isNsError(e, "ERR_NS_BACKEND_MISSING"))
+          throw e;
+        const fallback = await loadBackend("simulation", options.backendOptions, importer);
         const why = `${choice.reason}, but ${toNsError(e).message}; falling back to simulation (not enforced)`;
         return { backend: fallback, choice: { name: "simulation" as const, reason: why, explicit: false } };
       }
@@ -120,10 +129,17 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
     return r;
   };
 
+  // The record stays `destroying` when the backend fails, so gc (or a later destroy) retries the teardown.
   const teardown = async (b: NetworkBackend, r: NamespaceRecord) => {
-    await store.update(r.info.id, { state: "destroying", ownerPid: process.pid });
-    await b.destroy(r);
+    const marked = await store.update(r.info.id, { state: "destroying", ...owner() });
+    await b.destroy(marked);
     await store.remove(r.info.id);
+  };
+
+  // Best effort after a failed create: the caller gets the original error; what is left is gc's to remove.
+  const rollback = async (b: NetworkBackend, r: NamespaceRecord | undefined, id: string) => {
+    if (r) await b.destroy(r).catch(() => undefined);
+    await store.remove(id).catch(() => undefined);
   };
 
   const manager: NamespaceManager = {
@@ -169,6 +185,7 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
             backendData: {},
             ownerPid: process.pid,
             resolved,
+            ...owner(),
           };
           if (pidStart !== undefined) r.pidStartTime = pidStart;
           return { record: r, claims: mine };
@@ -177,7 +194,8 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
         try {
           created = await b.create(rec.resolved);
         } catch (e) {
-          await store.remove(config.id);
+          // The backend removed what it made; only the reservation is left to release.
+          await rollback(b, undefined, config.id);
           throw toNsError(e);
         }
         const info: NamespaceInfo = { ...rec.info };
@@ -185,13 +203,31 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
         if (created.uplink !== undefined) info.uplink = created.uplink;
         if (created.mtu !== undefined && info.interface)
           info.interface = { ...info.interface, mtu: created.mtu };
-        const done = await store.update(config.id, { state: "ready", backendData: created.data, info });
-        return done.info;
+        try {
+          const done = await store.update(config.id, { state: "ready", backendData: created.data, info });
+          return done.info;
+        } catch (e) {
+          await rollback(b, { ...rec, info, backendData: created.data }, config.id);
+          throw toNsError(e);
+        }
       });
     },
     async destroy(id) {
       const b = await backend();
-      await withLock(id, async () => teardown(b, await record(id)));
+      await withLock(id, async () => {
+        const r = await record(id);
+        // Tearing down under another process's create would leave its objects behind when it finishes.
+        if (
+          r.state === "creating" &&
+          r.ownerPid !== process.pid &&
+          processAlive(r.ownerPid, r.ownerStartTime)
+        )
+          throw new NsError("ERR_NS_STATE", `namespace ${id} is being created by process ${r.ownerPid}`, {
+            hint: "wait for the create to finish, then destroy it",
+            details: { id, ownerPid: r.ownerPid },
+          });
+        await teardown(b, r);
+      });
     },
     async exists(id) {
       return (await store.get(id)) !== undefined;
@@ -207,7 +243,11 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
       return (await store.list()).map((r) => r.info);
     },
     async getByPid(pid) {
-      const found = await store.findByPid(pid);
+      // A record whose process started at another time belongs to an earlier holder of this pid.
+      const now = processStartTime(pid);
+      const found = (await store.findByPid(pid)).filter(
+        (r) => r.pidStartTime === undefined || now === undefined || r.pidStartTime === now,
+      );
       if (found.length === 0)
         throw new NsError("ERR_NS_NOT_FOUND", `no namespace is bound to pid ${pid}`, {
           hint: "create one with NamespaceConfig.*(pid) or `ns create --pid`",
@@ -221,48 +261,20 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
     },
     async gc() {
       const b = await backend();
-      const report: GcReport = { removedRecords: [], removedObjects: [], errors: [] };
-      for (const r of await store.list()) {
-        const id = r.info.id;
-        const crashed = r.state !== "ready" && !processAlive(r.ownerPid);
-        const pidGone = r.info.pid !== undefined && !processAlive(r.info.pid, r.pidStartTime);
-        let vanished = false;
-        if (!crashed && !pidGone && r.state === "ready") vanished = !(await b.exists(r).catch(() => true));
-        if (!crashed && !pidGone && !vanished) continue;
-        try {
-          await withLock(id, () => teardown(b, r));
-          report.removedRecords.push(id);
-        } catch (e) {
-          const err = toNsError(e);
-          report.errors.push(...(err instanceof TeardownError ? err.failures : [err]));
-        }
-      }
-      const live = new Set((await store.list()).map((r) => r.info.id));
-      try {
-        const orphans = (await b.listOwned()).filter(
-          (o) => o.namespaceId === undefined || !live.has(o.namespaceId),
-        );
-        if (orphans.length > 0) {
-          try {
-            await b.removeOwned(orphans);
-          } catch (e) {
-            const err = toNsError(e);
-            report.errors.push(...(err instanceof TeardownError ? err.failures : [err]));
-          }
-          report.removedObjects.push(...orphans.map((o) => `${o.kind}:${o.name}`));
-        }
-      } catch (e) {
-        report.errors.push(toNsError(e));
-      }
-      return report;
+      return collectGarbage({ store, backend: b, withLock, teardown: (r) => teardown(b, r) });
     },
     async backendInfo() {
       const { backend: b, choice } = await load();
       return { name: b.name, reason: choice.reason, capabilities: b.capabilities };
     },
     async close() {
-      if (loaded) await (await loaded).backend.close?.();
-      await store.close();
+      // The store is closed even when the backend fails to close (or never loaded).
+      try {
+        const l = loaded && (await loaded.catch(() => undefined));
+        await l?.backend.close?.();
+      } finally {
+        await store.close();
+      }
     },
   };
   return manager;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 
 /** Start time of a process in clock ticks since boot (/proc/PID/stat field 22), or undefined when unknown. */
 export function processStartTime(pid: number): string | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
@@ -14,6 +15,8 @@ export function processStartTime(pid: number): string | undefined {
 
 /** True when a process with this pid exists (and, when given, started at `startTime`, so a reused pid is not mistaken for it). */
 export function processAlive(pid: number, startTime?: string): boolean {
+  // kill(0 or negative) would signal a whole process group and "succeed".
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
   } catch (e) {

@@ -40,7 +40,7 @@ export function classifyFailure(result: CommandResult): { code: NsErrorCode; hin
       code: "ERR_NS_TOOL_MISSING",
       hint: `install ${result.command} (Debian: apt-get install ${toolPackage(result.command)})`,
     };
-  if (/Operation not permitted|Permission denied|EPERM|must be run as root/i.test(err))
+  if (/Operation not permitted|Permission denied|EPERM|EACCES|must be run as root/i.test(err))
     return {
       code: "ERR_NS_PERMISSION",
       hint: "run as root or grant CAP_NET_ADMIN (and CAP_SYS_ADMIN for named namespaces)",

@@ -1,5 +1,6 @@
 import { NsError } from "@ns/types";
 import type { NamespaceRecord } from "../backend.ts";
+import { checkReservation } from "./claims.ts";
 import type { Claim, RecordPatch, Reservation, StateStore } from "./store.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -12,9 +13,10 @@ export function createMemoryStore(): StateStore {
     kind: "memory",
     async reserve(id: string, build: (claims: readonly Claim[]) => Reservation) {
       if (records.has(id)) throw existsError(id);
-      const r = build(claims);
+      const r = build(claims.map(clone));
+      checkReservation(id, claims, r);
       records.set(id, clone(r.record));
-      claims = claims.concat(r.claims);
+      claims = claims.concat(r.claims.map(clone));
       return clone(r.record);
     },
     async update(id: string, patch: RecordPatch) {

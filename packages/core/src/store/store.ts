@@ -24,7 +24,9 @@ export interface Reservation {
 }
 
 /** Fields that may change after insertion. */
-export type RecordPatch = Partial<Pick<NamespaceRecord, "state" | "backendData" | "ownerPid" | "info">>;
+export type RecordPatch = Partial<
+  Pick<NamespaceRecord, "state" | "backendData" | "ownerPid" | "ownerStartTime" | "info">
+>;
 
 /** Persistent namespaces and their claims; shared by every process that uses the same store. */
 export interface StateStore {
