@@ -1,3 +1,10 @@
 import { defineNsVitestConfig } from "../../vitest.shared.ts";
 
-export default defineNsVitestConfig();
+export default defineNsVitestConfig({
+  coverage: {
+    provider: "v8",
+    include: ["src/**/*.ts"],
+    exclude: ["src/**/*.test.ts"],
+    thresholds: { lines: 90 },
+  },
+});

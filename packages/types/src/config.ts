@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { canonicalIp, ipFamily, isUnspecifiedIp } from "./ip.ts";
 import type { InterfaceConfig, IsolationMode, NamespaceId, PortForward } from "./model.ts";
 
 /** Complete configuration of one namespace. */
@@ -11,9 +12,9 @@ export interface NamespaceConfig {
   mode: IsolationMode;
   /** Custom interface (private, bridged); allocated from the pool when absent. */
   interface?: InterfaceConfig;
-  /** Host-to-namespace forwards (private mode only). */
+  /** Host-to-namespace forwards (private mode only); validateConfig defaults it to []. */
   portForwards: PortForward[];
-  /** DNS servers written into the namespace's resolv.conf (private, bridged). */
+  /** DNS servers written into the namespace's resolv.conf (private, bridged); validateConfig defaults it to []. */
   dnsServers: string[];
   /** Bridge name (bridged mode only). */
   bridge?: string;
@@ -36,12 +37,16 @@ function make(
   pid: number | undefined,
   overrides: NamespaceConfigOverrides,
 ): NamespaceConfig {
+  // An override spelled `{ id: undefined }` must not wipe the default, and `mode` is the factory's to set.
+  const given = Object.fromEntries(
+    Object.entries(overrides).filter(([k, v]) => v !== undefined && k !== "mode"),
+  ) as NamespaceConfigOverrides;
   const config: NamespaceConfig = {
-    id: overrides.id ?? newNamespaceId(),
+    id: newNamespaceId(),
     mode,
-    portForwards: [],
-    dnsServers: [],
-    ...overrides,
+    ...given,
+    portForwards: [...(given.portForwards ?? [])],
+    dnsServers: [...(given.dnsServers ?? [])],
   };
   if (pid !== undefined) config.pid = pid;
   return config;
@@ -71,18 +76,32 @@ export const NamespaceConfig = {
   },
 } as const;
 
-/** Key that identifies the host side of a forward: two forwards with overlapping keys conflict. */
-export function forwardKey(f: Pick<PortForward, "hostAddr" | "hostPort" | "protocol">): string {
-  return `${f.protocol}/${f.hostAddr ?? "*"}/${f.hostPort}`;
+type ForwardHost = Pick<PortForward, "hostAddr" | "hostPort" | "protocol">;
+
+/** Canonical host address of a forward; `*` for every host address. */
+function hostAddrKey(addr: string | undefined): string {
+  if (addr === undefined) return "*";
+  return ipFamily(addr) === undefined ? addr : canonicalIp(addr);
 }
 
-/** True when two forwards claim the same host port (a wildcard address overlaps every address). */
-export function forwardsConflict(
-  a: Pick<PortForward, "hostAddr" | "hostPort" | "protocol">,
-  b: Pick<PortForward, "hostAddr" | "hostPort" | "protocol">,
-): boolean {
+/** Key that identifies the host side of a forward, `protocol/address/port` (address `*` = any); equal keys conflict. */
+export function forwardKey(f: ForwardHost): string {
+  return `${f.protocol}/${hostAddrKey(f.hostAddr)}/${f.hostPort}`;
+}
+
+/**
+ * True when two forwards claim the same host port. No address means every host address; 0.0.0.0 and ::
+ * mean every address of their family; other addresses are compared in canonical form.
+ */
+export function forwardsConflict(a: ForwardHost, b: ForwardHost): boolean {
   if (a.protocol !== b.protocol || a.hostPort !== b.hostPort) return false;
-  return a.hostAddr === undefined || b.hostAddr === undefined || a.hostAddr === b.hostAddr;
+  if (a.hostAddr === undefined || b.hostAddr === undefined) return true;
+  const fa = ipFamily(a.hostAddr);
+  const fb = ipFamily(b.hostAddr);
+  if (fa === undefined || fb === undefined) return a.hostAddr === b.hostAddr;
+  if (fa !== fb) return false;
+  if (isUnspecifiedIp(a.hostAddr) || isUnspecifiedIp(b.hostAddr)) return true;
+  return canonicalIp(a.hostAddr) === canonicalIp(b.hostAddr);
 }
 
 /** Convenience for callers building an interface by hand. */

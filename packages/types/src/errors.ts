@@ -61,19 +61,34 @@ export class NsError extends Error {
   }
 }
 
-/** True when `value` is an NsError (optionally with the given code), across duplicated packages. */
+/** True when `value` is an NsError (optionally with the given code), also one from a duplicated copy of this package. */
 export function isNsError(value: unknown, code?: NsErrorCode): value is NsError {
-  if (typeof value !== "object" || value === null) return false;
+  // Duck-typed on purpose: `instanceof NsError` fails across duplicated packages, `instanceof Error` does not.
+  if (!(value instanceof Error)) return false;
   const c = (value as { code?: unknown }).code;
   if (typeof c !== "string" || !c.startsWith("ERR_NS_")) return false;
   return code === undefined || c === code;
 }
 
-/** Wraps anything thrown into an NsError, keeping NsErrors as they are. */
-export function toNsError(value: unknown, code: NsErrorCode = "ERR_NS_INTERNAL"): NsError {
+function isAbort(value: unknown): boolean {
+  return value instanceof Error && (value.name === "AbortError" || value.name === "TimeoutError");
+}
+
+/**
+ * Wraps anything thrown into an NsError, keeping NsErrors as they are. Without an explicit code, aborts
+ * (AbortError, TimeoutError) become ERR_NS_ABORTED and everything else ERR_NS_INTERNAL.
+ */
+export function toNsError(value: unknown, code?: NsErrorCode): NsError {
   if (isNsError(value)) return value;
-  const message = value instanceof Error ? value.message : String(value);
-  return new NsError(code, message, { cause: value });
+  const message =
+    value instanceof Error
+      ? value.message
+      : typeof (value as { message?: unknown })?.message === "string"
+        ? (value as { message: string }).message
+        : String(value);
+  return new NsError(code ?? (isAbort(value) ? "ERR_NS_ABORTED" : "ERR_NS_INTERNAL"), message, {
+    cause: value,
+  });
 }
 
 /** One problem found in a config, naming its field (dotted path). */
@@ -90,11 +105,12 @@ export class InvalidConfigError extends NsError {
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[]) {
     const summary = issues.map((i) => `${i.field}: ${i.message}`).join("; ");
+    const copy = issues.map((i) => ({ field: i.field, message: i.message }));
     super("ERR_NS_INVALID_CONFIG", `invalid namespace config: ${summary}`, {
       hint: "fix the named fields; nothing was created",
-      details: { issues },
+      details: { issues: copy },
     });
-    this.issues = issues;
+    this.issues = copy;
   }
 }
 
@@ -103,14 +119,16 @@ export class TeardownError extends NsError {
   /** Every failed step, in order. */
   readonly failures: readonly NsError[];
   constructor(id: string, failures: readonly NsError[]) {
+    // Callers collect with `.catch(e => failures.push(e))`: wrap stray non-NsErrors rather than crash here.
+    const all = failures.map((f) => toNsError(f));
     super(
       "ERR_NS_TEARDOWN",
-      `teardown of ${id} had ${failures.length} failed step(s): ${failures.map((f) => f.message).join("; ")}`,
+      `teardown of ${id} had ${all.length} failed step(s): ${all.map((f) => f.message).join("; ")}`,
       {
         hint: "run `ns gc` to retry the cleanup of leftovers",
-        details: { id, failures: failures.map((f) => f.toJSON()) },
+        details: { id, failures: all.map((f) => f.toJSON()) },
       },
     );
-    this.failures = failures;
+    this.failures = all;
   }
 }

@@ -12,10 +12,13 @@ export {
 export type { IpFamily, Subnet } from "./ip.ts";
 export {
   bigIntToIp,
+  canonicalIp,
   formatSubnet,
   ipFamily,
+  ipRange,
   ipToBigInt,
   isIp,
+  isUnspecifiedIp,
   maxPrefix,
   parseCidr,
   subnetContains,
@@ -38,8 +41,10 @@ export { ISOLATION_MODES } from "./model.ts";
 export type { ValidationResult } from "./validate.ts";
 export {
   interfaceNameProblem,
+  MAX_BRIDGE_LENGTH,
   MAX_DNS_SERVERS,
   MAX_ID_LENGTH,
+  MAX_PID,
   MAX_PORT_FORWARDS,
   parseConfig,
   validateConfig,

@@ -14,13 +14,13 @@ export type Protocol = "tcp" | "udp";
 export interface InterfaceConfig {
   /** Name inside the namespace (at most 15 bytes, no `/`, `%` or whitespace). */
   name: string;
-  /** Address of the namespace end. */
+  /** Address of the namespace end: unicast, not the network or broadcast address of its subnet. */
   ipAddr: string;
-  /** Prefix length of the namespace subnet. */
+  /** Prefix length of the namespace subnet: 1..31 for IPv4, 1..127 for IPv6. */
   prefixLen: number;
   /** Default gateway (the host end in private mode); must lie inside the subnet. */
   gateway?: string;
-  /** MTU, 68..65535. */
+  /** MTU, 68..65535 (at least 1280 for IPv6). */
   mtu: number;
 }
 
@@ -32,7 +32,7 @@ export interface PortForward {
   nsPort: number;
   /** Transport protocol. */
   protocol: Protocol;
-  /** Host address to listen on; all host addresses when absent. */
+  /** Host address to accept on (not 0.0.0.0 or ::); every host address when absent. */
   hostAddr?: string;
 }
 
@@ -79,11 +79,17 @@ export interface InterfaceStats {
   mtu: number;
   /** Operational state (up, down, unknown). */
   state: string;
+  /** Bytes received. */
   rxBytes: number;
+  /** Bytes sent. */
   txBytes: number;
+  /** Packets received. */
   rxPackets: number;
+  /** Packets sent. */
   txPackets: number;
+  /** Received packets dropped. */
   rxDropped: number;
+  /** Sent packets dropped. */
   txDropped: number;
 }
 
@@ -93,11 +99,17 @@ export interface NamespaceStats {
   id: NamespaceId;
   /** Creation time, ISO 8601. */
   createdAt: string;
+  /** Bytes received. */
   rxBytes: number;
+  /** Bytes sent. */
   txBytes: number;
+  /** Packets received. */
   rxPackets: number;
+  /** Packets sent. */
   txPackets: number;
+  /** Received packets dropped. */
   rxDropped: number;
+  /** Sent packets dropped. */
   txDropped: number;
   /** Per-interface detail. */
   interfaces: InterfaceStats[];

@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { ipFamily } from "./ip.ts";
+
+/** Longest id accepted. */
+export const MAX_ID_LENGTH = 48;
+/** At most this many DNS servers (the resolver reads three). */
+export const MAX_DNS_SERVERS = 3;
+/** At most this many port forwards per namespace. */
+export const MAX_PORT_FORWARDS = 256;
+/** Longest bridge name accepted (a logical name: backends derive the kernel object's name from it). */
+export const MAX_BRIDGE_LENGTH = 32;
+/** Largest pid any supported kernel hands out (Linux PID_MAX_LIMIT is 2^22, pids stay below it). */
+export const MAX_PID = 4_194_303;
+
+const ID_RE = /^[a-z0-9][a-z0-9_-]*$/;
+const BRIDGE_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+const LABEL_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_./-]{0,62}$/;
+
+/** Why an interface name is unusable, or undefined when the kernel accepts it. */
+export function interfaceNameProblem(name: string): string | undefined {
+  if (typeof name !== "string") return "must be a string";
+  if (name.length === 0) return "must not be empty";
+  if (Buffer.byteLength(name, "utf8") > 15) return "must be at most 15 bytes (kernel IFNAMSIZ)";
+  if (name === "." || name === "..") return "must not be . or ..";
+  // The kernel refuses '/', ':' and whitespace; '%' is a printf pattern to `ip link add` (eth%d).
+  if (/[/%:\s]/u.test(name)) return "must not contain '/', '%', ':' or whitespace";
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
+  if (/[\u0000-\u001f\u007f]/.test(name)) return "must not contain control characters";
+  return undefined;
+}
+
+const ip = z.string().refine((v) => ipFamily(v) !== undefined, {
+  message: "must be an IPv4 (dotted quad) or IPv6 address",
+});
+const int = () => z.number().int("must be an integer");
+const port = int().min(1, "must be 1..65535").max(65535, "must be 1..65535");
+const ifname = z.string().superRefine((v, ctx) => {
+  const p = interfaceNameProblem(v);
+  if (p) ctx.addIssue({ code: "custom", message: p });
+});
+
+const interfaceSchema = z.strictObject({
+  name: ifname,
+  ipAddr: ip,
+  prefixLen: int().min(1, "must be at least 1").max(128, "must be at most 128"),
+  gateway: ip.optional(),
+  mtu: int().min(68, "must be 68..65535").max(65535, "must be 68..65535"),
+});
+
+const forwardSchema = z.strictObject({
+  hostPort: port,
+  nsPort: port,
+  protocol: z.enum(["tcp", "udp"], "must be tcp or udp"),
+  hostAddr: ip.optional(),
+});
+
+/** Shape of a NamespaceConfig, field by field; rules that span fields live in semantic.ts. */
+export const configSchema = z.strictObject({
+  id: z
+    .string()
+    .min(1, { error: "must not be empty", abort: true })
+    .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`)
+    .regex(ID_RE, "must be lowercase letters, digits, '-' or '_', starting with a letter or digit"),
+  pid: int().min(1, "must be a positive pid").max(MAX_PID, `must be at most ${MAX_PID}`).optional(),
+  mode: z.enum(["full", "private", "shared", "bridged"], "must be full, private, shared or bridged"),
+  interface: interfaceSchema.optional(),
+  portForwards: z
+    .array(forwardSchema)
+    .max(MAX_PORT_FORWARDS, `at most ${MAX_PORT_FORWARDS} forwards`)
+    .default(() => []),
+  dnsServers: z
+    .array(ip)
+    .max(MAX_DNS_SERVERS, `at most ${MAX_DNS_SERVERS} servers (the resolver reads three)`)
+    .default(() => []),
+  bridge: z
+    .string()
+    .min(1, { error: "must not be empty", abort: true })
+    .max(MAX_BRIDGE_LENGTH, `must be at most ${MAX_BRIDGE_LENGTH} characters`)
+    .regex(BRIDGE_RE, "must be letters, digits, '.', '-' or '_', starting with a letter or digit")
+    .optional(),
+  uplink: ifname.optional(),
+  labels: z
+    .record(
+      z.string().regex(LABEL_KEY_RE, "label keys are 1-63 letters, digits, '.', '/', '-', '_'"),
+      z.string().max(256, "label values are at most 256 characters"),
+    )
+    .optional(),
+});
