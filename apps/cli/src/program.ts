@@ -1,0 +1,109 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { type App, addGlobalOptions, createApp, examples } from "./app.ts";
+import { completionCommand } from "./commands/completion.ts";
+import { doctorCommand } from "./commands/doctor.ts";
+import {
+  createCommand,
+  destroyCommand,
+  gcCommand,
+  infoCommand,
+  listCommand,
+  statsCommand,
+} from "./commands/namespaces.ts";
+import { execCommand, runCommand } from "./commands/run.ts";
+import type { CliIo } from "./context.ts";
+import { EXIT_OK, EXIT_USAGE, errorJson, exitCodeFor, formatError } from "./errors.ts";
+
+const VERSION = (() => {
+  try {
+    return (
+      JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }
+    ).version;
+  } catch {
+    return "0.0.0";
+  }
+})();
+
+/** Builds the `ns` program; `app` receives output and the exit code. */
+export function buildProgram(app: App, onCommanderError: (message: string) => void): Command {
+  const program = new Command("ns")
+    .description("put processes into isolated network namespaces")
+    .version(VERSION, "-V, --version")
+    .enablePositionalOptions()
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => app.io.stdout(s),
+      writeErr: (s) => app.io.stderr(s),
+      outputError: (s) => onCommanderError(s),
+    });
+  addGlobalOptions(program).addHelpText(
+    "after",
+    examples([
+      "ns run --mode full -- ip -brief link",
+      "ns run --mode private --forward 8080:80 -- python3 -m http.server 80",
+      "ns create --name web --mode private && ns exec web -- ip addr && ns destroy web",
+      "ns list --json",
+      "ns doctor",
+      "",
+      "Exit codes: 0 ok, 1 operation failed, 2 invalid usage or config (nothing created);",
+      "ns run and ns exec exit with the command's code (128+N when killed by signal N).",
+      "Environment: NS_BACKEND (auto|linux|macos|simulation), NS_STATE_DIR.",
+    ]),
+  );
+  for (const register of [
+    runCommand,
+    createCommand,
+    listCommand,
+    infoCommand,
+    statsCommand,
+    execCommand,
+    destroyCommand,
+    gcCommand,
+    doctorCommand,
+    completionCommand,
+  ])
+    register(program, app);
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code; never calls process.exit. */
+export async function runCli(argv: readonly string[], io: Partial<CliIo> = {}): Promise<number> {
+  const full: CliIo = {
+    stdout: io.stdout ?? ((s) => process.stdout.write(s)),
+    stderr: io.stderr ?? ((s) => process.stderr.write(s)),
+    env: io.env ?? process.env,
+  };
+  const app = createApp(full);
+  let commanderMessage = "";
+  const program = buildProgram(app, (m) => {
+    commanderMessage = m;
+  });
+  const debug = argv.includes("--debug");
+  const json = argv.slice(0, argv.indexOf("--") === -1 ? undefined : argv.indexOf("--")).includes("--json");
+  if (argv.length === 0) {
+    full.stderr(program.helpInformation());
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return app.exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return EXIT_OK;
+      if (e.code === "commander.help") return EXIT_USAGE;
+      const message = (commanderMessage || e.message).trim().replace(/^error:\s*/, "");
+      const sub = program.commands.find((c) => argv.includes(c.name()));
+      full.stderr(`error: ${message}\nhint: run \`ns ${sub ? `${sub.name()} ` : ""}--help\` for usage\n`);
+      if (json)
+        full.stdout(
+          `${JSON.stringify({ error: { code: "ERR_NS_INVALID_CONFIG", message, hint: null, details: { usage: true } } })}\n`,
+        );
+      return EXIT_USAGE;
+    }
+    full.stderr(formatError(e, debug));
+    if (json) full.stdout(`${JSON.stringify(errorJson(e))}\n`);
+    return exitCodeFor(e);
+  }
+}
