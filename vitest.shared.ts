@@ -1,21 +1,28 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig, type ViteUserConfig } from "vitest/config";
 
-const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+// Exact-match aliases: "@ns/linux" must not swallow "@ns/linux/testing".
+const ALIASES: [string, string][] = [
+  ["@ns/types", "types/src/index.ts"],
+  ["@ns/core/testing", "core/src/testing/index.ts"],
+  ["@ns/core", "core/src/index.ts"],
+  ["@ns/simulation", "simulation/src/index.ts"],
+  ["@ns/linux/testing", "linux/src/testing/index.ts"],
+  ["@ns/linux", "linux/src/index.ts"],
+  ["@ns/macos", "macos/src/index.ts"],
+  ["@ns/sandbox", "sandbox/src/index.ts"],
+];
 
 /** One vitest config for every package: workspace packages resolve to their sources. */
 export function defineNsVitestConfig(extra: ViteUserConfig["test"] = {}): ViteUserConfig {
   return defineConfig({
     resolve: {
-      alias: {
-        "@ns/types": pkg("types"),
-        "@ns/core/testing": fileURLToPath(new URL("./packages/core/src/testing/index.ts", import.meta.url)),
-        "@ns/core": pkg("core"),
-        "@ns/simulation": pkg("simulation"),
-        "@ns/linux": pkg("linux"),
-        "@ns/macos": pkg("macos"),
-        "@ns/sandbox": pkg("sandbox"),
-      },
+      alias: ALIASES.map(([name, path]) => ({
+        find: new RegExp(`^${name.replace(/[/]/g, "\\/")}$`),
+        replacement: src(path),
+      })),
     },
     test: {
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],

@@ -1,0 +1,176 @@
+import {
+  type BackendCapabilities,
+  type CommandRunner,
+  createExecRunner,
+  createKeyedLock,
+  type EnterSpec,
+  type NamespaceRecord,
+  type NetworkBackend,
+} from "@ns/core";
+import type { NamespaceStats } from "@ns/types";
+import type { BackendContext } from "./context.ts";
+import { createNamespace } from "./create.ts";
+import { resolvConfPath } from "./dns.ts";
+import { doctor, type Finding } from "./doctor.ts";
+import { createProcessDriver, type KernelDriver } from "./driver.ts";
+import { enterPrefix } from "./enter.ts";
+import type { FileOps } from "./fs.ts";
+import { currentNetnsId } from "./host-netns.ts";
+import { type NetnsMarker, readMarker } from "./markers.ts";
+import { bridgeName, DEFAULT_NETNS_DIR, DEFAULT_STATE_DIR, netnsName, vethName } from "./names.ts";
+import { createNftApplier } from "./nft-apply.ts";
+import { listOwnedObjects, removeOwnedObjects } from "./owned.ts";
+import { privateElements } from "./plan-private.ts";
+import { type ReconcileReport, reconcile } from "./reconcile.ts";
+import { parseInterfaceStats, sumStats } from "./stats.ts";
+import { teardownNamespace } from "./teardown.ts";
+import { createUplinkResolver } from "./uplink.ts";
+
+/** Options of createLinuxBackend. */
+export interface LinuxBackendOptions {
+  /** Runs ip/nft/nsenter/conntrack; tests pass a recording runner (default: execa). */
+  runner?: CommandRunner;
+  /** Default uplink for private namespaces (default: the default route's device). */
+  uplink?: string;
+  /** Markers and saved sysctl values (default /run/ns/linux). */
+  stateDir?: string;
+  /** Directory of named namespaces (default /run/netns, as `ip netns` uses). */
+  netnsDir?: string;
+  /** File operations (sysctls, resolv.conf, markers); unit tests inject an in-memory fake. */
+  files?: FileOps;
+  /** Replaces the process driver entirely (e.g. an in-process netlink driver). */
+  driver?: KernelDriver;
+  /** Identity of the host network namespace (default: inode of /proc/self/ns/net). */
+  hostNetns?: string;
+}
+
+/** What the Linux backend enforces, per mode. */
+export const LINUX_CAPABILITIES: BackendCapabilities = {
+  modes: {
+    full: { supported: true, enforced: true, notes: "own network namespace with only loopback up" },
+    private: {
+      supported: true,
+      enforced: true,
+      notes: "routed veth pair, NAT out of the uplink, nftables isolation (IPv4 only)",
+    },
+    shared: {
+      supported: true,
+      enforced: true,
+      notes: "no isolation by design: the process uses the host network stack",
+    },
+    bridged: {
+      supported: true,
+      enforced: true,
+      notes: "veth on a per-name bridge without host address; nftables keeps it off the host and uplink",
+    },
+  },
+  portForwards: true,
+  stats: "kernel",
+  gc: true,
+};
+
+/** Marker of a record: the one on disk, else rebuilt from the record (e.g. written by an older version). */
+function markerOf(ctx: BackendContext, record: NamespaceRecord): NetnsMarker {
+  const { info } = record;
+  const netns = netnsName(info.id);
+  const onDisk = readMarker(ctx.driver.files, ctx.stateDir, netns);
+  if (onDisk && onDisk.hostNetns === ctx.hostNetns) return onDisk;
+  const m: NetnsMarker = { id: info.id, mode: info.mode, hostNetns: ctx.hostNetns, netns };
+  const iface = record.resolved.interface ?? info.interface;
+  if (info.mode === "private" || info.mode === "bridged") m.veth = vethName(info.id);
+  if (info.mode === "bridged" && info.bridge) {
+    m.bridge = bridgeName(info.bridge);
+    m.bridgeName = info.bridge;
+    m.elements = [];
+  }
+  const uplink = (record.backendData.uplink as string | undefined) ?? info.uplink;
+  if (info.mode === "private") {
+    m.forwards = [...info.portForwards];
+    if (iface && uplink)
+      m.elements = privateElements({
+        id: info.id,
+        iface,
+        mtu: iface.mtu,
+        uplink,
+        forwards: info.portForwards,
+      });
+  }
+  return m;
+}
+
+/** The Linux backend: the NetworkBackend contract plus Linux-only maintenance verbs. */
+export interface LinuxBackend extends NetworkBackend {
+  /** Re-applies nft elements and sysctls of every live namespace (after `nft flush ruleset`, a firewalld reload...). */
+  reconcile(): Promise<ReconcileReport>;
+  /** Host findings that affect the guarantees (foreign DROP policies, missing tools...). */
+  doctor(): Promise<Finding[]>;
+}
+
+/** The Linux backend: network namespaces, veth pairs, bridges and one nftables table. */
+export function createLinuxBackend(options: LinuxBackendOptions = {}): LinuxBackend {
+  const netnsDir = options.netnsDir ?? DEFAULT_NETNS_DIR;
+  const runner = options.runner ?? createExecRunner();
+  const driver =
+    options.driver ??
+    createProcessDriver({
+      runner,
+      netnsDir,
+      ...(options.files ? { files: options.files } : {}),
+    });
+  const withLock = createKeyedLock();
+  const ctx: BackendContext = {
+    driver,
+    stateDir: options.stateDir ?? DEFAULT_STATE_DIR,
+    hostNetns: options.hostNetns ?? currentNetnsId(),
+    withLock: (key, fn) => withLock(key, fn),
+    resolveUplink: createUplinkResolver(driver),
+    nft: createNftApplier(driver),
+  };
+  if (options.uplink !== undefined) ctx.uplink = options.uplink;
+
+  const destroyMarker = (m: NetnsMarker) =>
+    m.bridgeName
+      ? withLock(`bridge:${m.bridgeName}`, () => teardownNamespace(ctx, m))
+      : teardownNamespace(ctx, m);
+
+  return {
+    name: "linux",
+    capabilities: LINUX_CAPABILITIES,
+    async create(ns, signal) {
+      if (ns.config.mode === "shared") return { data: { shared: true } };
+      return createNamespace(ctx, ns, signal);
+    },
+    async destroy(record) {
+      if (record.info.mode === "shared") return;
+      await destroyMarker(markerOf(ctx, record));
+    },
+    async exists(record) {
+      if (record.info.mode === "shared") return true;
+      const netns = netnsName(record.info.id);
+      if (!driver.netnsExists(netns)) return false;
+      if (record.info.mode === "full") return true;
+      return driver.links().includes(vethName(record.info.id));
+    },
+    async getStats(record): Promise<NamespaceStats> {
+      const { info } = record;
+      if (info.mode === "shared") return sumStats(info.id, info.createdAt, []);
+      const json = await driver.ipJson(["-s", "addr"], netnsName(info.id));
+      return sumStats(info.id, info.createdAt, parseInterfaceStats(json));
+    },
+    enter(record): EnterSpec {
+      const { info } = record;
+      if (info.mode === "shared") return { prefix: [], enforced: true, env: { NS_NAMESPACE_ID: info.id } };
+      const netns = netnsName(info.id);
+      const resolv = info.mode === "full" ? undefined : resolvConfPath(netns);
+      return {
+        prefix: enterPrefix(netnsDir, netns, resolv),
+        enforced: true,
+        env: { NS_NAMESPACE_ID: info.id },
+      };
+    },
+    listOwned: () => listOwnedObjects(ctx),
+    reconcile: () => reconcile(ctx),
+    doctor: () => doctor({ runner, files: driver.files }),
+    removeOwned: (objects) => removeOwnedObjects(ctx, objects),
+  };
+}

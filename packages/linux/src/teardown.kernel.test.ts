@@ -1,0 +1,130 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { type CommandRunner, createExecRunner, createNamespaceManager } from "@ns/core";
+import { type NamespaceConfig as Config, NamespaceConfig } from "@ns/types";
+import { afterEach, expect, it } from "vitest";
+import { createLinuxBackend } from "./backend.ts";
+import { createNodeFileOps } from "./fs.ts";
+import { currentNetnsId } from "./host-netns.ts";
+import { listMarkers } from "./markers.ts";
+import { DEFAULT_STATE_DIR, vethName } from "./names.ts";
+import { describeKernel } from "./testing/kernel.ts";
+
+/** Ids of every namespace these tests asked for (named namespaces are machine-wide: others' are not ours). */
+const made = new Set<string>();
+function track<T extends Config>(config: T): T {
+  made.add(config.id);
+  return config;
+}
+
+/** Everything of ours the kernel and the state dir hold in this (fake) host. */
+function ours() {
+  const netns = execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
+    .split("\n")
+    .map((l) => l.split(" ")[0]!)
+    .filter((n) => made.has(n.slice("nsx-".length)));
+  const links = execFileSync("ip", ["-o", "link"], { encoding: "utf8" })
+    .split("\n")
+    .map((l) => l.split(":")[1]?.trim().split("@")[0] ?? "")
+    .filter((n) => /^ns[vb][0-9a-f]{12}$/.test(n));
+  const tables = execFileSync("nft", ["list", "tables"], { encoding: "utf8" }).includes("inet nsx");
+  const markers = listMarkers(createNodeFileOps(), DEFAULT_STATE_DIR, currentNetnsId()).map((m) => m.netns);
+  return { netns, links, tables, markers };
+}
+const nothing = { netns: [], links: [], tables: false, markers: [] };
+const ipForward = () => readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim();
+
+/** A runner that works for `after` commands and then fails every one, like a process killed at that point. */
+function crashingRunner(after: number, count: { n: number }): CommandRunner {
+  const real = createExecRunner();
+  return {
+    async run(command, args, options) {
+      if (count.n++ >= after) throw new Error(`simulated crash before ${command} ${args.join(" ")}`);
+      return real.run(command, args, options);
+    },
+  };
+}
+
+describeKernel("teardown and gc on the kernel", (env) => {
+  const forwardBefore = ipForward();
+  afterEach(() => {
+    expect(ours()).toEqual(nothing);
+    expect(ipForward()).toBe(forwardBefore);
+  });
+
+  it("removes every mode completely, also a namespace deleted behind its back", async () => {
+    const manager = createNamespaceManager({ backend: createLinuxBackend({ uplink: env.uplink }) });
+    const made = [
+      await manager.create(track(NamespaceConfig.fullIsolation())),
+      await manager.create(
+        track(
+          NamespaceConfig.privateNetwork(undefined, {
+            portForwards: [{ hostPort: 18500, nsPort: 80, protocol: "udp" }],
+            dnsServers: ["192.0.2.53"],
+          }),
+        ),
+      ),
+      await manager.create(track(NamespaceConfig.bridged(undefined, "td-x"))),
+      await manager.create(track(NamespaceConfig.bridged(undefined, "td-x"))),
+    ];
+    expect(ipForward()).toBe("1");
+    expect(readFileSync(`/etc/netns/nsx-${made[1]!.id}/resolv.conf`, "utf8")).toContain(
+      "nameserver 192.0.2.53",
+    );
+    execFileSync("ip", ["netns", "del", `nsx-${made[1]!.id}`]);
+    for (const m of made) await manager.destroy(m.id);
+    await manager.close();
+  });
+
+  it("replaces a leftover netns and veth of the same name (a crash before any marker) and creates anyway", async () => {
+    const config = track(NamespaceConfig.privateNetwork());
+    execFileSync("ip", ["netns", "add", `nsx-${config.id}`]);
+    execFileSync("ip", ["link", "add", vethName(config.id), "type", "veth", "peer", "name", "nsxtleft0"]);
+    const manager = createNamespaceManager({ backend: createLinuxBackend({ uplink: env.uplink }) });
+    const info = await manager.create(config);
+    expect(info.interface?.ipAddr).toBeTruthy();
+    await manager.destroy(info.id);
+    await manager.close();
+  });
+
+  const configs: [string, () => Config][] = [
+    ["full", () => NamespaceConfig.fullIsolation()],
+    [
+      "private",
+      () =>
+        NamespaceConfig.privateNetwork(undefined, {
+          portForwards: [
+            { hostPort: 18600, nsPort: 80, protocol: "udp" },
+            { hostPort: 18601, nsPort: 80, protocol: "tcp" },
+          ],
+        }),
+    ],
+    ["bridged", () => NamespaceConfig.bridged(undefined, "td-crash")],
+  ];
+  for (const [mode, config] of configs) {
+    it(`leaves nothing after gc when a ${mode} create dies after any number of commands`, async () => {
+      const total = { n: 0 };
+      const counting = createNamespaceManager({
+        backend: createLinuxBackend({ uplink: env.uplink, runner: crashingRunner(1000, total) }),
+      });
+      const ok = await counting.create(track(config()));
+      const commandsOfCreate = total.n;
+      await counting.destroy(ok.id);
+      await counting.close();
+      expect(commandsOfCreate).toBeGreaterThan(0);
+      for (let after = 0; after < commandsOfCreate; after++) {
+        const crashing = createNamespaceManager({
+          backend: createLinuxBackend({ uplink: env.uplink, runner: crashingRunner(after, { n: 0 }) }),
+        });
+        // It fails, or (when only tolerated steps such as conntrack failed) succeeds and is then forgotten:
+        // either way the gc of a fresh manager with no record of it must find and remove everything.
+        await crashing.create(track(config())).catch(() => undefined);
+        const gc = createNamespaceManager({ backend: createLinuxBackend({ uplink: env.uplink }) });
+        const report = await gc.gc();
+        expect(report.errors).toEqual([]);
+        expect({ after, ...ours() }).toEqual({ after, ...nothing });
+        await gc.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,98 @@
+import { NsError, TeardownError, toNsError } from "@ns/types";
+import { type BackendContext, pollUntil } from "./context.ts";
+import { restoreForwarding } from "./forwarding.ts";
+import { listMarkers, markerPath, type NetnsMarker, removeMarker, writeMarker } from "./markers.ts";
+import { ETC_NETNS_DIR } from "./names.ts";
+import type { NftElement } from "./nft-table.ts";
+import { bridgeElements } from "./plan-bridged.ts";
+
+function otherMarkers(ctx: BackendContext, m: NetnsMarker): NetnsMarker[] {
+  return listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns).filter((o) => o.netns !== m.netns);
+}
+
+/** Objects of `m` that still exist in the kernel. */
+export function remainingObjects(ctx: BackendContext, m: NetnsMarker, bridgeToo: boolean): string[] {
+  const links = new Set(ctx.driver.links());
+  const left: string[] = [];
+  if (m.veth && links.has(m.veth)) left.push(`link ${m.veth}`);
+  if (bridgeToo && m.bridge && links.has(m.bridge)) left.push(`link ${m.bridge}`);
+  if (ctx.driver.netnsExists(m.netns)) left.push(`netns ${m.netns}`);
+  return left;
+}
+
+/**
+ * Removes everything a namespace's marker describes, in reverse order of creation: nft elements (one
+ * transaction; rules before links, netavark#1482), conntrack entries of its host ports, links and netns (one
+ * batch; returns only once the kernel has really dropped them, so the address is never handed out while still
+ * in use), then files, the marker, and shared state nobody needs any more. Idempotent; keeps going past
+ * failed steps and throws TeardownError with all of them.
+ */
+export async function teardownNamespace(ctx: BackendContext, m: NetnsMarker): Promise<void> {
+  const failures: NsError[] = [];
+  const step = async (fn: () => Promise<void> | void) => {
+    try {
+      await fn();
+    } catch (e) {
+      failures.push(toNsError(e));
+    }
+  };
+  const lastOfBridge =
+    m.mode === "bridged" &&
+    m.bridge !== undefined &&
+    !otherMarkers(ctx, m).some((o) => o.bridge === m.bridge);
+  const elements: NftElement[] = [...(m.elements ?? [])];
+  if (lastOfBridge && m.bridgeName !== undefined) elements.push(...bridgeElements(m.bridgeName));
+
+  if (elements.length > 0)
+    await step(() =>
+      ctx.withLock("global", async () => {
+        if (ctx.driver.files.exists(markerPath(ctx.stateDir, m.netns)))
+          writeMarker(ctx.driver.files, ctx.stateDir, { ...m, destroying: true });
+        // The last namespace that uses the table takes it along: one transaction instead of two.
+        const others = otherMarkers(ctx, m).some((o) => o.mode === "private" || o.mode === "bridged");
+        await (others ? ctx.nft.remove(elements) : ctx.nft.dropTable());
+      }),
+    );
+  await step(async () => {
+    // By host port, not namespace port (moby#53384), both protocols.
+    const ports = [...new Set((m.forwards ?? []).map((f) => f.hostPort))];
+    await Promise.all(
+      ports.flatMap((p) => [ctx.driver.conntrackDelete("tcp", p), ctx.driver.conntrackDelete("udp", p)]),
+    );
+  });
+  await step(async () => {
+    const lines: string[] = [];
+    if (m.veth) lines.push(`link del ${m.veth}`);
+    if (lastOfBridge) lines.push(`link del ${m.bridge}`);
+    lines.push(`netns del ${m.netns}`);
+    if (remainingObjects(ctx, m, lastOfBridge).length === 0) return;
+    // -force: a missing object is fine; what counts is the state afterwards, checked below.
+    const r = await ctx.driver.ipBatch(lines, { force: true });
+    const gone = await pollUntil(() => remainingObjects(ctx, m, lastOfBridge).length === 0);
+    if (!gone)
+      throw new NsError(
+        "ERR_NS_COMMAND_FAILED",
+        `could not remove ${remainingObjects(ctx, m, lastOfBridge).join(", ")}: ${r.stderr.trim()}`,
+        {
+          hint: "check `ip netns pids` for processes holding it; `ns gc` retries",
+          details: { stderr: r.stderr },
+        },
+      );
+  });
+  // Only our own directory: never /etc/netns itself (removing a directory detaches mounts on it in other
+  // mount namespaces, e.g. a tmpfs a test harness put there).
+  await step(() => ctx.driver.files.remove(`${ETC_NETNS_DIR}/${m.netns}`));
+  if (failures.length > 0) throw new TeardownError(m.id, failures);
+  await step(() =>
+    ctx.withLock("global", async () => {
+      removeMarker(ctx.driver.files, ctx.stateDir, m.netns);
+      const rest = listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns);
+      if (m.mode === "private" && !rest.some((o) => o.mode === "private"))
+        restoreForwarding(ctx.driver, ctx.stateDir, ctx.hostNetns);
+      // A private namespace without elements (crashed before its marker knew them) still used the table.
+      if (elements.length === 0 && m.mode !== "full" && rest.every((o) => o.mode === "full"))
+        await ctx.nft.dropTable().catch(() => undefined);
+    }),
+  );
+  if (failures.length > 0) throw new TeardownError(m.id, failures);
+}
