@@ -60,7 +60,8 @@ async function main(): Promise<number> {
       manager,
       listen: values.listen ?? join(stateDir, "nsd.sock"),
       gcIntervalS: gc,
-      onGc: (r) => process.stderr.write(`gc: ${JSON.stringify({ ...r, errors: r.errors.map((e) => e.message) })}\n`),
+      onGc: (r) =>
+        process.stderr.write(`gc: ${JSON.stringify({ ...r, errors: r.errors.map((e) => e.message) })}\n`),
     });
     process.stderr.write(`nsd listening on ${daemon.address} (backend ${info.name}: ${info.reason})\n`);
     await new Promise<void>((resolve) => {

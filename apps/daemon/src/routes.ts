@@ -40,31 +40,37 @@ export function statusOf(code: string): number {
 }
 
 const ID = "([a-z0-9][a-z0-9_-]*)";
+const NS_PATH = new RegExp(`^/v1/namespaces/${ID}$`);
+const STATS_PATH = new RegExp(`^/v1/namespaces/${ID}/stats$`);
+const PID_PATH = /^\/v1\/pids\/(\d+)$/;
 
 /** Routes one request to the manager. Paths: /v1/health, /v1/backend, /v1/namespaces[/ID[/stats]], /v1/gc. */
 export async function route(manager: NamespaceManager, req: ApiRequest): Promise<ApiResponse> {
   try {
     const { method, path } = req;
-    let m: RegExpExecArray | null;
     if (method === "GET" && path === "/v1/health") return { status: 200, body: { ok: true } };
     if (method === "GET" && path === "/v1/backend") return { status: 200, body: await manager.backendInfo() };
     if (method === "GET" && path === "/v1/namespaces") return { status: 200, body: await manager.list() };
-    if (method === "POST" && path === "/v1/namespaces") return { status: 201, body: await manager.create(req.body as never) };
+    if (method === "POST" && path === "/v1/namespaces")
+      return { status: 201, body: await manager.create(req.body as never) };
     if (method === "POST" && path === "/v1/gc") {
       const r = await manager.gc();
       return { status: 200, body: { ...r, errors: r.errors.map((e) => e.toJSON()) } };
     }
-    if ((m = new RegExp(`^/v1/namespaces/${ID}$`).exec(path))) {
-      if (method === "GET") return { status: 200, body: await manager.getInfo(m[1]!) };
-      if (method === "DELETE") {
-        await manager.destroy(m[1]!);
-        return { status: 204, body: null };
-      }
+    const one = NS_PATH.exec(path)?.[1];
+    if (one !== undefined && method === "GET") return { status: 200, body: await manager.getInfo(one) };
+    if (one !== undefined && method === "DELETE") {
+      await manager.destroy(one);
+      return { status: 204, body: null };
     }
-    if (method === "GET" && (m = new RegExp(`^/v1/namespaces/${ID}/stats$`).exec(path)))
-      return { status: 200, body: await manager.getStats(m[1]!) };
-    if (method === "GET" && (m = /^\/v1\/pids\/(\d+)$/.exec(path))) return { status: 200, body: await manager.getByPid(Number(m[1])) };
-    throw new NsError("ERR_NS_NOT_FOUND", `no route ${method} ${path}`, { hint: "see apps/daemon/README.md for the API" });
+    const stats = STATS_PATH.exec(path)?.[1];
+    if (stats !== undefined && method === "GET") return { status: 200, body: await manager.getStats(stats) };
+    const pid = PID_PATH.exec(path)?.[1];
+    if (pid !== undefined && method === "GET")
+      return { status: 200, body: await manager.getByPid(Number(pid)) };
+    throw new NsError("ERR_NS_NOT_FOUND", `no route ${method} ${path}`, {
+      hint: "see apps/daemon/README.md for the API",
+    });
   } catch (e) {
     const err = isNsError(e) ? e : toNsError(e);
     return { status: statusOf(err.code), body: { error: err.toJSON() } };

@@ -9,15 +9,23 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { statusOf } from "./routes.ts";
 import { type Daemon, startDaemon } from "./server.ts";
 
-function call(socketPath: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+function call(
+  socketPath: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, method, path, headers: { "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.on("data", (c) => {
-        text += c;
-      });
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
-    });
+    const req = request(
+      { socketPath, method, path, headers: { "content-type": "application/json" } },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => {
+          text += c;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+      },
+    );
     req.on("error", reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -55,7 +63,11 @@ describe("nsd", () => {
   });
 
   it("answers invalid configs with 400 and every issue", async () => {
-    const bad = await call(sock, "POST", "/v1/namespaces", { id: "x", mode: "full", portForwards: [{ hostPort: 0 }] });
+    const bad = await call(sock, "POST", "/v1/namespaces", {
+      id: "x",
+      mode: "full",
+      portForwards: [{ hostPort: 0 }],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("ERR_NS_INVALID_CONFIG");
     expect(bad.body.error.details.issues.length).toBeGreaterThan(1);

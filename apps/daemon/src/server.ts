@@ -48,10 +48,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       body = await readBody(req);
     } catch (e) {
       res.writeHead(400, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "ERR_NS_INVALID_CONFIG", message: String((e as Error).message) } }));
+      res.end(
+        JSON.stringify({ error: { code: "ERR_NS_INVALID_CONFIG", message: String((e as Error).message) } }),
+      );
       return;
     }
-    const out = await route(manager, { method: req.method ?? "GET", path: (req.url ?? "/").split("?")[0]!, body });
+    const out = await route(manager, {
+      method: req.method ?? "GET",
+      path: (req.url ?? "/").split("?")[0]!,
+      body,
+    });
     res.writeHead(out.status, { "content-type": "application/json" });
     res.end(out.status === 204 ? undefined : JSON.stringify(out.body));
   });
