@@ -28,7 +28,7 @@ import { createUplinkResolver } from "./uplink.ts";
 
 /** Options of createLinuxBackend. */
 export interface LinuxBackendOptions {
-  /** Runs ip/nft/nsenter/conntrack; tests pass a recording runner (default: execa). */
+  /** Runs ip/nft/nsenter/conntrack; tests pass a recording runner (default: createExecRunner from @ns/core). */
   runner?: CommandRunner;
   /** Default uplink for private namespaces (default: the default route's device). */
   uplink?: string;
