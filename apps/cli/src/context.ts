@@ -48,6 +48,18 @@ export function stateDirOption(g: GlobalOptions, env: CliIo["env"]): string {
   return g.stateDir ?? (env.NS_STATE_DIR || defaultStateDir(env));
 }
 
+// Static specifiers, so the bundle keeps each backend as a lazy chunk that shares core and types with the CLI.
+const BACKEND_IMPORTS: Record<string, () => Promise<unknown>> = {
+  "@ns/linux": () => import("@ns/linux"),
+  "@ns/macos": () => import("@ns/macos"),
+  "@ns/simulation": () => import("@ns/simulation"),
+};
+
+/** Loads a backend package the CLI ships with (core asks by package name). */
+export function importBackendPackage(specifier: string): Promise<unknown> {
+  return BACKEND_IMPORTS[specifier]?.() ?? import(specifier);
+}
+
 /** A manager over the shared SQLite state, and the sandbox manager on top. */
 export interface CliContext {
   stateDir: string;
@@ -65,8 +77,7 @@ export function openContext(g: GlobalOptions, io: CliIo): CliContext {
     backend,
     store,
     env: io.env,
-    // Resolve backend packages from the CLI, which depends on all of them.
-    importBackend: (specifier) => import(specifier),
+    importBackend: importBackendPackage,
   });
   const sandboxes = createSandboxManager({ namespaces });
   return {

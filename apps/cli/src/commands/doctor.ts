@@ -4,7 +4,7 @@ import { type BackendReport, createNamespaceManager, readHostFacts, STATE_DB_FIL
 import { ISOLATION_MODES, toNsError } from "@ns/types";
 import type { Command } from "commander";
 import { type App, addGlobalOptions, examples, optionsOf } from "../app.ts";
-import { backendOption, stateDirOption } from "../context.ts";
+import { backendOption, importBackendPackage, stateDirOption } from "../context.ts";
 import { type Check, linuxChecks } from "../doctor-checks.ts";
 import { EXIT_FAILED, EXIT_OK } from "../errors.ts";
 import { table } from "../table.ts";
@@ -33,7 +33,7 @@ export async function doctorReport(app: App, o: Parameters<App["withContext"]>[0
   const namespaces = createNamespaceManager({
     backend: requested,
     env: app.io.env,
-    importBackend: (specifier) => import(specifier),
+    importBackend: importBackendPackage,
   });
   try {
     const info = await namespaces.backendInfo();

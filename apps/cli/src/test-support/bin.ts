@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The BUILT binary, run as a user would. */
-export const BIN = fileURLToPath(new URL("../../dist/bin.js", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../bundle/ns.mjs", import.meta.url));
 
 /** Fails loudly when the CLI was not built (tests run after `pnpm build`; turbo's test task depends on build). */
 export function assertBuilt(): void {
@@ -21,7 +21,7 @@ export interface BinResult {
   stderr: string;
 }
 
-/** Starts `node dist/bin.js ...argv` with its own state dir. */
+/** Starts `node bundle/ns.mjs ...argv` with its own state dir. */
 export function startNs(
   argv: readonly string[],
   env: Record<string, string>,
