@@ -119,6 +119,12 @@ export interface BackendFactoryOptions {
   uplink?: string;
   /** Directory for backend files (e.g. resolv.conf copies). */
   stateDir?: string;
+  /**
+   * Who owns what this backend creates: the state store's identity (`sqlite:/path`) or a process
+   * (`process:PID:START`). gc only removes objects of its own owner, or of a process owner that has exited,
+   * so two stores on one host never collect each other's namespaces. The manager sets it.
+   */
+  owner?: string;
 }
 
 /** What a backend package exports: `createBackend` (loaded lazily by name). */

@@ -47,7 +47,8 @@ export function createExecRunner(defaults: { env?: Record<string, string> } = {}
           options.signal?.removeEventListener("abort", onAbort);
           if (cancelled) return reject(aborted(command, args, options.signal?.reason));
           let stderr = Buffer.concat(err).toString("utf8");
-          if (spawnError) stderr += `${(spawnError as NodeJS.ErrnoException).code ?? ""} ${spawnError.message}`;
+          if (spawnError)
+            stderr += `${(spawnError as NodeJS.ErrnoException).code ?? ""} ${spawnError.message}`;
           if (timedOut) stderr += `\ncommand timed out after ${options.timeoutMs} ms`;
           else if (signal) stderr += `\ncommand was killed by ${signal}`;
           const result: CommandResult = {

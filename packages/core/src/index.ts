@@ -20,7 +20,7 @@ export { allocate, DEFAULT_IPAM } from "./ipam.ts";
 export { createKeyedLock } from "./keyed-lock.ts";
 export type { BackendReport, GcReport, NamespaceManager, NamespaceManagerOptions } from "./manager.ts";
 export { createNamespaceManager } from "./manager.ts";
-export { processAlive, processStartTime } from "./process-info.ts";
+export { ownerExited, processAlive, processOwnerId, processStartTime } from "./process-info.ts";
 export type { FakeResponse, RecordedCommand, RecordingRunner } from "./recording-runner.ts";
 export { createRecordingRunner } from "./recording-runner.ts";
 export type { CommandResult, CommandRunner, RunOptions } from "./runner.ts";

@@ -19,7 +19,7 @@ import { type BackendChoice, chooseBackend, type HostFacts, loadBackend } from "
 import { collectGarbage, type GcReport } from "./gc.ts";
 import { allocate, type IpamOptions } from "./ipam.ts";
 import { createKeyedLock } from "./keyed-lock.ts";
-import { processAlive, processStartTime } from "./process-info.ts";
+import { processAlive, processOwnerId, processStartTime } from "./process-info.ts";
 import { createMemoryStore, notFound } from "./store/memory-store.ts";
 import type { RecordPatch, StateStore } from "./store/store.ts";
 
@@ -105,13 +105,16 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
         };
       const choice = chooseBackend(b, options.env ?? process.env, options.hostFacts);
       const importer = options.importBackend;
+      // Objects belong to the store that records them, so gc of one store never collects another's.
+      const backendOptions = { ...options.backendOptions };
+      backendOptions.owner ??= store.identity ?? processOwnerId();
       try {
-        return { backend: await loadBackend(choice.name, options.backendOptions, importer), choice };
+        return { backend: await loadBackend(choice.name, backendOptions, importer), choice };
       } catch (e) {
         // Only a missing package falls back; a backend that is installed but broken must say so.
         if (choice.explicit || choice.name === "simulation" || !isNsError(e, "ERR_NS_BACKEND_MISSING"))
           throw e;
-        const fallback = await loadBackend("simulation", options.backendOptions, importer);
+        const fallback = await loadBackend("simulation", backendOptions, importer);
         const why = `${choice.reason}, but ${toNsError(e).message}; falling back to simulation (not enforced)`;
         return { backend: fallback, choice: { name: "simulation" as const, reason: why, explicit: false } };
       }

@@ -33,3 +33,15 @@ describe("process info", () => {
     expect(processStartTime(1)).toMatch(/^\d+$/);
   });
 });
+
+describe("owner ids", () => {
+  it("names this process and tells live owners from exited ones", async () => {
+    const { ownerExited, processOwnerId } = await import("./process-info.ts");
+    const me = processOwnerId();
+    expect(me).toMatch(/^process:\d+:\d+$/);
+    expect(ownerExited(me)).toBe(false);
+    expect(ownerExited("process:4194303:1")).toBe(true);
+    expect(ownerExited(`process:${process.pid}:0`)).toBe(true); // same pid, another start time: reused pid
+    expect(ownerExited("sqlite:/var/lib/ns/state.db")).toBe(false);
+  });
+});

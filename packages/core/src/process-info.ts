@@ -26,3 +26,15 @@ export function processAlive(pid: number, startTime?: string): boolean {
   const now = processStartTime(pid);
   return now === undefined || now === startTime;
 }
+
+/** Owner id of this process, for objects that only this process's (memory) store knows: `process:PID:START`. */
+export function processOwnerId(pid: number = process.pid): string {
+  return `process:${pid}:${processStartTime(pid) ?? "?"}`;
+}
+
+/** Whether an owner id names a process that has exited (its objects are anyone's to collect). */
+export function ownerExited(owner: string): boolean {
+  const m = /^process:(\d+):(.+)$/.exec(owner);
+  if (!m) return false;
+  return !processAlive(Number(m[1]), m[2] === "?" ? undefined : m[2]);
+}

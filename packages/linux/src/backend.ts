@@ -6,6 +6,7 @@ import {
   type EnterSpec,
   type NamespaceRecord,
   type NetworkBackend,
+  processOwnerId,
 } from "@ns/core";
 import type { NamespaceStats } from "@ns/types";
 import type { BackendContext } from "./context.ts";
@@ -32,6 +33,8 @@ export interface LinuxBackendOptions {
   runner?: CommandRunner;
   /** Default uplink for private namespaces (default: the default route's device). */
   uplink?: string;
+  /** Owner written into markers (the manager passes its store's identity); gc collects only this owner's namespaces. */
+  owner?: string;
   /** Markers and saved sysctl values (default /run/ns/linux). */
   stateDir?: string;
   /** Directory of named namespaces (default /run/netns, as `ip netns` uses). */
@@ -75,7 +78,7 @@ function markerOf(ctx: BackendContext, record: NamespaceRecord): NetnsMarker {
   const netns = netnsName(info.id);
   const onDisk = readMarker(ctx.driver.files, ctx.stateDir, netns);
   if (onDisk && onDisk.hostNetns === ctx.hostNetns) return onDisk;
-  const m: NetnsMarker = { id: info.id, mode: info.mode, hostNetns: ctx.hostNetns, netns };
+  const m: NetnsMarker = { id: info.id, mode: info.mode, hostNetns: ctx.hostNetns, owner: ctx.owner, netns };
   const iface = record.resolved.interface ?? info.interface;
   if (info.mode === "private" || info.mode === "bridged") m.veth = vethName(info.id);
   if (info.mode === "bridged" && info.bridge) {
@@ -122,6 +125,7 @@ export function createLinuxBackend(options: LinuxBackendOptions = {}): LinuxBack
     driver,
     stateDir: options.stateDir ?? DEFAULT_STATE_DIR,
     hostNetns: options.hostNetns ?? currentNetnsId(),
+    owner: options.owner ?? processOwnerId(),
     withLock: (key, fn) => withLock(key, fn),
     resolveUplink: createUplinkResolver(driver),
     nft: createNftApplier(driver),

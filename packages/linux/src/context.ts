@@ -9,6 +9,8 @@ export interface BackendContext {
   stateDir: string;
   /** Identity of the host network namespace (markers and saved values are keyed by it). */
   hostNetns: string;
+  /** Owner written into markers; gc collects only namespaces of this owner (or of exited processes). */
+  owner: string;
   /** Default uplink from the backend options. */
   uplink?: string;
   /** Applies nft element changes (declares the table once per instance). */

@@ -123,7 +123,13 @@ export async function createNamespace(
       hint: "use another namespace id",
       details: { netns },
     });
-  const base: NetnsMarker = { id: config.id, mode: config.mode, hostNetns: ctx.hostNetns, netns };
+  const base: NetnsMarker = {
+    id: config.id,
+    mode: config.mode,
+    hostNetns: ctx.hostNetns,
+    owner: ctx.owner,
+    netns,
+  };
   const run = async () => {
     const { plan, marker, result } = await planFor(ctx, ns, base);
     // Written before any kernel object exists: a crash at any later point leaves something gc can find.

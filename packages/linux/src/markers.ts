@@ -1,3 +1,4 @@
+import { ownerExited } from "@ns/core";
 import type { InterfaceConfig, IsolationMode, PortForward } from "@ns/types";
 import type { FileOps } from "./fs.ts";
 import type { NftElement } from "./nft-table.ts";
@@ -14,6 +15,8 @@ export interface NetnsMarker {
   mode: IsolationMode;
   /** Identity of the host network namespace that created it. */
   hostNetns: string;
+  /** Owner (state store or process, see BackendFactoryOptions.owner); gc collects only its own owner's. */
+  owner?: string;
   /** Named netns. */
   netns: string;
   /** Host-side veth, if any. */
@@ -59,6 +62,11 @@ export function readMarker(files: FileOps, stateDir: string, netns: string): Net
 /** Removes a marker (missing is fine). */
 export function removeMarker(files: FileOps, stateDir: string, netns: string): void {
   files.remove(path(stateDir, netns));
+}
+
+/** Whether gc under `owner` may collect this namespace: its own, an unowned legacy one, or one of an exited process. */
+export function ownedBy(m: NetnsMarker, owner: string): boolean {
+  return m.owner === undefined || m.owner === owner || ownerExited(m.owner);
 }
 
 /** Every marker, optionally only those of one host network namespace. */

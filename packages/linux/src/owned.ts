@@ -1,7 +1,7 @@
 import type { OwnedObject } from "@ns/core";
 import { NsError, TeardownError, toNsError } from "@ns/types";
 import type { BackendContext } from "./context.ts";
-import { listMarkers, readMarker, removeMarker } from "./markers.ts";
+import { listMarkers, ownedBy, readMarker, removeMarker } from "./markers.ts";
 import { NETNS_PREFIX, NFT_FAMILY, NFT_TABLE, ourLinkKind } from "./names.ts";
 import { reconcile } from "./reconcile.ts";
 import { teardownNamespace } from "./teardown.ts";
@@ -19,25 +19,30 @@ export async function listOwnedObjects(ctx: BackendContext): Promise<OwnedObject
   // gc is where lost shared state (a flushed ruleset, reverted sysctls) of live namespaces comes back.
   await reconcile(ctx);
   const out: OwnedObject[] = [];
-  const markers = listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns);
+  const all = listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns);
+  const markers = all.filter((m) => ownedBy(m, ctx.owner));
   const netns = new Set(driver.netnsList().filter((n) => n.startsWith(NETNS_PREFIX)));
   const vethOwner = new Map<string, string>();
   const bridgesInUse = new Set<string>();
-  for (const m of markers) {
+  for (const m of all) {
     if (m.veth) vethOwner.set(m.veth, m.id);
     if (m.bridge) bridgesInUse.add(m.bridge);
-    out.push({ kind: netns.has(m.netns) ? "netns" : "marker", name: m.netns, namespaceId: m.id });
   }
+  for (const m of markers)
+    out.push({ kind: netns.has(m.netns) ? "netns" : "marker", name: m.netns, namespaceId: m.id });
+  // Another owner's links are not ours to list: they are skipped, not reported as orphans.
+  const foreignVeths = new Set(all.filter((m) => !ownedBy(m, ctx.owner) && m.veth).map((m) => m.veth!));
   for (const l of driver.links()) {
     const kind = ourLinkKind(l);
     if (kind === "veth") {
+      if (foreignVeths.has(l)) continue;
       const o: OwnedObject = { kind: "link", name: l };
       const id = vethOwner.get(l);
       if (id !== undefined) o.namespaceId = id;
       out.push(o);
     } else if (kind === "bridge" && !bridgesInUse.has(l)) out.push({ kind: "link", name: l });
   }
-  if (!markers.some((m) => m.mode === "private" || m.mode === "bridged")) {
+  if (!all.some((m) => m.mode === "private" || m.mode === "bridged")) {
     const table = await driver.nftListTable(NFT_FAMILY, NFT_TABLE);
     if (table !== undefined) out.push({ kind: "nft-table", name: `${NFT_FAMILY} ${NFT_TABLE}` });
   }
@@ -64,7 +69,7 @@ export async function removeOwnedObjects(ctx: BackendContext, objects: OwnedObje
     await attempt(async () => {
       if (o.kind === "netns" || o.kind === "marker") {
         const m = readMarker(ctx.driver.files, ctx.stateDir, o.name);
-        if (m === undefined || m.hostNetns !== ctx.hostNetns) return;
+        if (m === undefined || m.hostNetns !== ctx.hostNetns || !ownedBy(m, ctx.owner)) return;
         const run = () => teardownNamespace(ctx, m);
         await (m.bridgeName ? ctx.withLock(`bridge:${m.bridgeName}`, run) : run());
         if (m.veth) done.add(`link:${m.veth}`);

@@ -127,4 +127,25 @@ describeKernel("teardown and gc on the kernel", (env) => {
       }
     });
   }
+  it("gc of one store never collects the namespaces of another store", async () => {
+    const mine = createNamespaceManager({
+      backend: createLinuxBackend({ uplink: env.uplink, owner: "sqlite:/a" }),
+    });
+    const theirs = createNamespaceManager({
+      backend: createLinuxBackend({ uplink: env.uplink, owner: "sqlite:/b" }),
+    });
+    const a = await mine.create(track(NamespaceConfig.privateNetwork(undefined, { uplink: env.uplink })));
+    const b = await theirs.create(track(NamespaceConfig.privateNetwork(undefined, { uplink: env.uplink })));
+    // `mine` has no record of b: without owners it would look like a crash leftover.
+    const report = await mine.gc();
+    expect(report.errors).toEqual([]);
+    expect(report.removedObjects).toEqual([]);
+    expect(await (await theirs.backend()).exists((await theirs.store.get(b.id))!)).toBe(true);
+    expect(ours().links).toContain(vethName(b.id));
+    await mine.destroy(a.id);
+    await theirs.destroy(b.id);
+    await mine.close();
+    await theirs.close();
+    expect(ours()).toEqual(nothing);
+  });
 });

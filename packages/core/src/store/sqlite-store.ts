@@ -1,5 +1,5 @@
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { isNsError, NsError } from "@ns/types";
 import Database from "better-sqlite3";
 import type { NamespaceRecord } from "../backend.ts";
@@ -146,6 +146,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
 
   return {
     kind: "sqlite",
+    identity: options.path === ":memory:" ? undefined : `sqlite:${resolve(options.path)}`,
     path,
     async reserve(id, build) {
       return guard("reserve", () => reserveTx.immediate(id, build));

@@ -32,6 +32,8 @@ export type RecordPatch = Partial<
 export interface StateStore {
   /** Kind of store, for diagnostics. */
   readonly kind: "memory" | "sqlite";
+  /** Stable identity shared by every process that opens the same store (undefined: this process only). */
+  readonly identity?: string;
   /** Atomically: fails with ERR_NS_EXISTS if `id` exists, else calls `build` with every current claim and inserts its result. */
   reserve(id: string, build: (claims: readonly Claim[]) => Reservation): Promise<NamespaceRecord>;
   /** Updates a record; throws ERR_NS_NOT_FOUND if it is gone. */
