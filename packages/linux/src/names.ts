@@ -40,6 +40,16 @@ export function vethName(id: string): string {
   return `${VETH_PREFIX}${hash12(id)}`;
 }
 
+/**
+ * Fixed MAC addresses of a namespace's veth ends (locally administered, unicast), derived from the id, so both
+ * sides can hold permanent neighbour entries for each other: no ARP, and permanent entries do not count
+ * against the neighbour table's gc_thresh3 (1024), the next limit after a bridge's 1023 ports.
+ */
+export function vethMacs(id: string): { host: string; ns: string } {
+  const h = createHash("sha256").update(`mac:${id}`).digest("hex").slice(0, 10).match(/../g)!.join(":");
+  return { host: `02:${h}`, ns: `06:${h}` };
+}
+
 /** Kernel name of a user-visible bridge name. */
 export function bridgeName(bridge: string): string {
   return `${BRIDGE_PREFIX}${hash12(bridge)}`;

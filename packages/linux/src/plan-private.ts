@@ -1,5 +1,5 @@
 import { type InterfaceConfig, ipFamily, NsError, type PortForward } from "@ns/types";
-import { netnsName, vethName } from "./names.ts";
+import { netnsName, vethMacs, vethName } from "./names.ts";
 import type { NftElement } from "./nft-table.ts";
 import { emptyPlan, type KernelPlan } from "./plan-types.ts";
 
@@ -55,22 +55,25 @@ export function planPrivateCreate(input: PrivatePlanInput): KernelPlan {
   const veth = vethName(input.id);
   const { iface, mtu } = input;
   const gw = iface.gateway!;
+  const mac = vethMacs(input.id);
   const sysctls: [string, string][] = [[`net/ipv4/conf/${veth}/rp_filter`, "2"]];
   if (input.forwards.length > 0) sysctls.push([`net/ipv4/conf/${veth}/route_localnet`, "1"]);
   return {
     ...emptyPlan(),
     hostBatch: [
       `netns add ${ns}`,
-      `link add ${veth} mtu ${mtu} type veth peer name ${iface.name} mtu ${mtu} netns ${ns}`,
+      `link add ${veth} address ${mac.host} mtu ${mtu} type veth peer name ${iface.name} address ${mac.ns} mtu ${mtu} netns ${ns}`,
       `link set ${veth} addrgenmode none`,
       `addr add ${gw}/${iface.prefixLen} dev ${veth}`,
       `link set ${veth} up`,
+      `neigh replace ${iface.ipAddr} lladdr ${mac.ns} dev ${veth} nud permanent`,
     ],
     nsBatch: [
       "link set lo up",
       `link set ${iface.name} addrgenmode none`,
       `addr add ${iface.ipAddr}/${iface.prefixLen} dev ${iface.name}`,
       `link set ${iface.name} up`,
+      `neigh replace ${gw} lladdr ${mac.host} dev ${iface.name} nud permanent`,
       `route add default via ${gw}`,
     ],
     nftElements: privateElements(input),

@@ -1,6 +1,6 @@
 import { interfaceConfig, isNsError } from "@ns/types";
 import { describe, expect, it } from "vitest";
-import { vethName } from "./names.ts";
+import { vethMacs, vethName } from "./names.ts";
 import { baseTableScript, deleteElementsScript, NFT_CHAINS } from "./nft-table.ts";
 import { planBridgedCreate, planBridgedDestroy } from "./plan-bridged.ts";
 import { planFullCreate, planFullDestroy } from "./plan-full.ts";
@@ -30,20 +30,23 @@ describe("full plan", () => {
 
 describe("private plan", () => {
   const plan = planPrivateCreate(priv);
+  const mac = vethMacs("ns-a");
 
   it("builds a routed veth pair with the gateway on the host end and the peer made inside the netns", () => {
     expect(plan.hostBatch).toEqual([
       "netns add nsx-ns-a",
-      `link add ${veth} mtu 1400 type veth peer name eth0 mtu 1400 netns nsx-ns-a`,
+      `link add ${veth} address ${mac.host} mtu 1400 type veth peer name eth0 address ${mac.ns} mtu 1400 netns nsx-ns-a`,
       `link set ${veth} addrgenmode none`,
       `addr add 10.200.0.1/30 dev ${veth}`,
       `link set ${veth} up`,
+      `neigh replace 10.200.0.2 lladdr ${mac.ns} dev ${veth} nud permanent`,
     ]);
     expect(plan.nsBatch).toEqual([
       "link set lo up",
       "link set eth0 addrgenmode none",
       "addr add 10.200.0.2/30 dev eth0",
       "link set eth0 up",
+      `neigh replace 10.200.0.1 lladdr ${mac.host} dev eth0 nud permanent`,
       "route add default via 10.200.0.1",
     ]);
   });
@@ -134,5 +137,15 @@ describe("nft table", () => {
     const del = s.indexOf("delete element inet nsx fwd_tcp_any { 80 }");
     expect(add).toBeGreaterThan(0);
     expect(del).toBeGreaterThan(add);
+  });
+});
+
+describe("veth addresses", () => {
+  it("are fixed, locally administered unicast MACs that differ per namespace", () => {
+    const a = vethMacs("ns-a");
+    expect(vethMacs("ns-a")).toEqual(a);
+    expect(a.host).toMatch(/^02(:[0-9a-f]{2}){5}$/);
+    expect(a.ns).toMatch(/^06(:[0-9a-f]{2}){5}$/);
+    expect(vethMacs("ns-b").host).not.toBe(a.host);
   });
 });
