@@ -8,7 +8,7 @@ import {
   type NetworkBackend,
   processOwnerId,
 } from "@ns/core";
-import type { NamespaceStats } from "@ns/types";
+import { type NamespaceStats, sumInterfaceStats } from "@ns/types";
 import type { BackendContext } from "./context.ts";
 import { createNamespace } from "./create.ts";
 import { resolvConfPath } from "./dns.ts";
@@ -23,7 +23,7 @@ import { createNftApplier } from "./nft-apply.ts";
 import { listOwnedObjects, removeOwnedObjects } from "./owned.ts";
 import { privateElements } from "./plan-private.ts";
 import { type ReconcileReport, reconcile } from "./reconcile.ts";
-import { parseInterfaceStats, sumStats } from "./stats.ts";
+import { parseInterfaceStats } from "./stats.ts";
 import { teardownNamespace } from "./teardown.ts";
 import { createUplinkResolver } from "./uplink.ts";
 
@@ -157,9 +157,9 @@ export function createLinuxBackend(options: LinuxBackendOptions = {}): LinuxBack
     },
     async getStats(record): Promise<NamespaceStats> {
       const { info } = record;
-      if (info.mode === "shared") return sumStats(info.id, info.createdAt, []);
+      if (info.mode === "shared") return sumInterfaceStats(info.id, info.createdAt, []);
       const json = await driver.ipJson(["-s", "addr"], netnsName(info.id));
-      return sumStats(info.id, info.createdAt, parseInterfaceStats(json));
+      return sumInterfaceStats(info.id, info.createdAt, parseInterfaceStats(json));
     },
     enter(record): EnterSpec {
       const { info } = record;

@@ -1,8 +1,9 @@
+import { sumInterfaceStats as sumStats } from "@ns/types";
 import { describe, expect, it } from "vitest";
 import { hostUpstreamServers, resolvConfText } from "./dns.ts";
 import { parseProcNetDev } from "./driver.ts";
 import { createMemoryFileOps } from "./fs.ts";
-import { parseInterfaceStats, sumStats } from "./stats.ts";
+import { parseInterfaceStats } from "./stats.ts";
 
 describe("parsers", () => {
   it("reads link names from /proc/net/dev", () => {

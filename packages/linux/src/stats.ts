@@ -1,4 +1,4 @@
-import type { InterfaceStats, NamespaceStats } from "@ns/types";
+import type { InterfaceStats } from "@ns/types";
 
 interface Counters {
   bytes?: number;
@@ -30,20 +30,4 @@ export function parseInterfaceStats(json: unknown): InterfaceStats[] {
     rxDropped: l.stats64?.rx?.dropped ?? 0,
     txDropped: l.stats64?.tx?.dropped ?? 0,
   }));
-}
-
-/** Sums interface counters into namespace stats. */
-export function sumStats(id: string, createdAt: string, interfaces: InterfaceStats[]): NamespaceStats {
-  const sum = (k: keyof InterfaceStats) => interfaces.reduce((n, i) => n + (i[k] as number), 0);
-  return {
-    id,
-    createdAt,
-    rxBytes: sum("rxBytes"),
-    txBytes: sum("txBytes"),
-    rxPackets: sum("rxPackets"),
-    txPackets: sum("txPackets"),
-    rxDropped: sum("rxDropped"),
-    txDropped: sum("txDropped"),
-    interfaces,
-  };
 }

@@ -1,5 +1,5 @@
 import type { CommandRunner } from "@ns/core";
-import type { InterfaceStats, NamespaceStats } from "@ns/types";
+import { type InterfaceStats, type NamespaceStats, sumInterfaceStats, zeroInterfaceStats } from "@ns/types";
 import { parseNetstatInterface } from "./netstat.ts";
 import type { PfInfo } from "./pf-output.ts";
 import type { PfDriver } from "./pfctl.ts";
@@ -12,20 +12,7 @@ export interface StatsContext {
   netstat: string;
 }
 
-function empty(name: string, state: string): InterfaceStats {
-  return {
-    name,
-    addresses: [],
-    mtu: 0,
-    state,
-    rxBytes: 0,
-    txBytes: 0,
-    rxPackets: 0,
-    txPackets: 0,
-    rxDropped: 0,
-    txDropped: 0,
-  };
-}
+const empty = (name: string, state: string) => zeroInterfaceStats(name, { state });
 
 // pf counts only its log interface (`set loginterface`), and only passed/blocked packets and bytes.
 function fromPf(name: string, info: PfInfo | undefined): InterfaceStats {
@@ -85,17 +72,5 @@ export async function namespaceStats(
   };
   const interfaces: InterfaceStats[] = [];
   for (const n of ifnames) interfaces.push(await interfaceStats(ctx, n, pfInfo));
-  const sum = (k: "rxBytes" | "txBytes" | "rxPackets" | "txPackets" | "rxDropped" | "txDropped") =>
-    interfaces.reduce((a, i) => a + i[k], 0);
-  return {
-    id,
-    createdAt,
-    rxBytes: sum("rxBytes"),
-    txBytes: sum("txBytes"),
-    rxPackets: sum("rxPackets"),
-    txPackets: sum("txPackets"),
-    rxDropped: sum("rxDropped"),
-    txDropped: sum("txDropped"),
-    interfaces,
-  };
+  return sumInterfaceStats(id, createdAt, interfaces);
 }

@@ -5,24 +5,12 @@ import type {
   NetworkBackend,
   ResolvedNamespace,
 } from "@ns/core";
-import { type InterfaceStats, type NamespaceStats, NsError } from "@ns/types";
+import { type NamespaceStats, NsError, sumInterfaceStats, zeroInterfaceStats } from "@ns/types";
 
 const NOT_ENFORCED = "simulated: nothing in the OS isolates the process";
 
-function zeros(name: string, addresses: string[], mtu: number): InterfaceStats {
-  return {
-    name,
-    addresses,
-    mtu,
-    state: "up",
-    rxBytes: 0,
-    txBytes: 0,
-    rxPackets: 0,
-    txPackets: 0,
-    rxDropped: 0,
-    txDropped: 0,
-  };
-}
+const zeros = (name: string, addresses: string[], mtu: number) =>
+  zeroInterfaceStats(name, { addresses, mtu, state: "up" });
 
 /** The in-memory backend: same API, validation and allocation as the real ones, nothing enforced. */
 export function createSimulationBackend(_options: BackendFactoryOptions = {}): NetworkBackend {
@@ -68,17 +56,7 @@ export function createSimulationBackend(_options: BackendFactoryOptions = {}): N
             info.interface.mtu,
           ),
         );
-      return {
-        id: info.id,
-        createdAt: info.createdAt,
-        rxBytes: 0,
-        txBytes: 0,
-        rxPackets: 0,
-        txPackets: 0,
-        rxDropped: 0,
-        txDropped: 0,
-        interfaces,
-      };
+      return sumInterfaceStats(info.id, info.createdAt, interfaces);
     },
     enter(record: NamespaceRecord) {
       return { prefix: [], env: { NS_SIMULATED: "1", NS_NAMESPACE_ID: record.info.id }, enforced: false };

@@ -38,6 +38,8 @@ describe("@ns/types public API", () => {
       "subnetSize",
       "subnetContains",
       "subnetsOverlap",
+      "sumInterfaceStats",
+      "zeroInterfaceStats",
     ];
     for (const name of names) expect(api, name).toHaveProperty(name);
     expect(Object.keys(api).sort()).toEqual([...names].sort());

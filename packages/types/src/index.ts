@@ -38,6 +38,7 @@ export type {
   Protocol,
 } from "./model.ts";
 export { ISOLATION_MODES } from "./model.ts";
+export { sumInterfaceStats, zeroInterfaceStats } from "./stats.ts";
 export type { ValidationResult } from "./validate.ts";
 export {
   interfaceNameProblem,

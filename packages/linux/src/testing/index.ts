@@ -14,3 +14,4 @@ export type { KernelTestEnv } from "./kernel.ts";
 export { assertInFakeHost, describeKernel, kernelTestEnv } from "./kernel.ts";
 export type { TestServers } from "./probe.ts";
 export { netnsPrefix, probeIcmp, probeTcp, probeUdp, startServers } from "./probe.ts";
+export { runPackageTests } from "./run-tests.ts";
