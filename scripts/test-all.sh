@@ -9,5 +9,5 @@ step "build"; pnpm run build
 step "typecheck"; pnpm run typecheck
 step "tests (kernel tests run inside a throwaway fake-host namespace when root)"; pnpm run test
 [ -x examples/downstream/run.sh ] && { step "downstream example (packed tarballs, one backend)"; bash examples/downstream/run.sh; }
-[ -f bench/package.json ] && { step "benchmark smoke profile"; pnpm --filter @ns/bench run bench:smoke; }
+[ -f bench/package.json ] && { step "benchmark smoke profile"; pnpm --filter @ns/bench run bench; }
 step "done"

@@ -1,0 +1,3 @@
+import { defineNsVitestConfig } from "../vitest.shared.ts";
+
+export default defineNsVitestConfig();
