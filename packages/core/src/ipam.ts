@@ -14,6 +14,7 @@ import {
   subnetsOverlap,
 } from "@ns/types";
 import type { ResolvedNamespace } from "./backend.ts";
+import { type ClaimIndex, createClaimIndex, parseCidrCached, type UsedSubnet } from "./claim-index.ts";
 import type { Claim } from "./store/store.ts";
 
 /** Address pools. Defaults: private 10.200.0.0/16 in /30 blocks (16,384 namespaces), bridges 10.201.0.0/16 in /24s. */
@@ -55,16 +56,6 @@ function pool(cidr: string, field: string): Subnet {
   return s;
 }
 
-function usedSubnets(claims: readonly Claim[]): { subnet: Subnet; owner: string; bridge?: string }[] {
-  const out: { subnet: Subnet; owner: string; bridge?: string }[] = [];
-  for (const c of claims) {
-    if (c.kind === "subnet") out.push({ subnet: parseCidr(c.key)!, owner: c.namespaceId });
-    else if (c.kind === "bridge" && c.value)
-      out.push({ subnet: parseCidr(c.value)!, owner: c.namespaceId, bridge: c.key });
-  }
-  return out;
-}
-
 function addressInUse(addr: string, owner: string): NsError {
   return new NsError("ERR_NS_ADDRESS_IN_USE", `address ${addr} is in use by ${owner}`, {
     hint: "choose another address or let ns allocate one from the pool",
@@ -79,32 +70,48 @@ function exhausted(poolCidr: string): NsError {
   });
 }
 
-/** First block of `prefix` inside `p` that overlaps no used subnet. */
-function firstFreeBlock(p: Subnet, prefix: number, used: { subnet: Subnet }[], poolCidr: string): Subnet {
+function maskBits(family: 4 | 6, len: number): bigint {
+  const bits = BigInt(family === 4 ? 32 : 128);
+  return ((1n << bits) - 1n) ^ ((1n << (bits - BigInt(len))) - 1n);
+}
+
+/** Whether a candidate block overlaps any subnet in use, by lookups per prefix length in use. */
+function overlapsInUse(cand: Subnet, index: ClaimIndex): UsedSubnet | undefined {
+  for (const len of index.prefixLens()) {
+    const nets = index.networks(len);
+    if (len <= cand.prefixLen) {
+      const hit = nets.get(cand.network & maskBits(cand.family, len));
+      if (hit && hit.subnet.family === cand.family) return hit;
+    } else {
+      const m = maskBits(cand.family, cand.prefixLen);
+      for (const [net, u] of nets)
+        if (u.subnet.family === cand.family && (net & m) === cand.network) return u;
+    }
+  }
+  return undefined;
+}
+
+/** First block of `prefix` inside `p` that overlaps no subnet in use. */
+function firstFreeBlock(p: Subnet, prefix: number, index: ClaimIndex, poolCidr: string): Subnet {
   const step = 1n << BigInt((p.family === 4 ? 32 : 128) - prefix);
   const count = subnetSize(p) / step;
-  const taken = new Set<bigint>();
-  for (const u of used) if (u.subnet.prefixLen === prefix) taken.add(u.subnet.network);
+  const same = index.networks(prefix);
   for (let i = 0n; i < count; i++) {
-    const cand: Subnet = { family: p.family, network: p.network + i * step, prefixLen: prefix };
-    if (taken.has(cand.network)) continue;
-    if (used.some((u) => subnetsOverlap(u.subnet, cand))) continue;
+    const network = p.network + i * step;
+    if (same.has(network)) continue;
+    const cand: Subnet = { family: p.family, network, prefixLen: prefix };
+    if (overlapsInUse(cand, index)) continue;
     return cand;
   }
   throw exhausted(poolCidr);
 }
 
-function checkPorts(forwards: readonly PortForward[], claims: readonly Claim[], id: string): Claim[] {
-  const held = claims.filter((c) => c.kind === "port");
+function checkPorts(forwards: readonly PortForward[], index: ClaimIndex, id: string): Claim[] {
   const out: Claim[] = [];
   for (const f of forwards) {
-    for (const c of held) {
-      const [protocol, addr, port] = c.key.split("/");
-      const other = {
-        protocol: protocol as PortForward["protocol"],
-        hostPort: Number(port),
-        hostAddr: addr === "*" ? undefined : addr,
-      };
+    for (const c of index.ports(f.protocol, f.hostPort)) {
+      const addr = c.key.slice(c.key.indexOf("/") + 1, c.key.lastIndexOf("/"));
+      const other = { protocol: f.protocol, hostPort: f.hostPort, hostAddr: addr === "*" ? undefined : addr };
       if (forwardsConflict(other, f))
         throw new NsError(
           "ERR_NS_PORT_IN_USE",
@@ -125,22 +132,26 @@ function checkPorts(forwards: readonly PortForward[], claims: readonly Claim[], 
   return out;
 }
 
+const overlapping = (index: ClaimIndex, s: Subnet) => {
+  for (const u of index.subnets()) if (subnetsOverlap(u.subnet, s)) return u;
+  return undefined;
+};
+
 function privateAllocation(
   config: NamespaceConfig,
-  claims: readonly Claim[],
+  index: ClaimIndex,
   o: IpamOptions,
 ): { iface: InterfaceConfig; claims: Claim[] } {
-  const used = usedSubnets(claims);
   const id = config.id;
   if (config.interface) {
     const iface = config.interface;
     const s = subnetOf(iface.ipAddr, iface.prefixLen);
-    const clash = used.find((u) => subnetsOverlap(u.subnet, s));
+    const clash = overlapping(index, s);
     if (clash) throw addressInUse(`${formatSubnet(s)}`, clash.owner);
     const addrs = [iface.ipAddr, iface.gateway!];
     for (const a of addrs) {
-      const c = claims.find((x) => x.kind === "addr" && x.key === a);
-      if (c) throw addressInUse(a, c.namespaceId);
+      const owner = index.owner("addr", a);
+      if (owner !== undefined) throw addressInUse(a, owner);
     }
     return {
       iface: { ...iface },
@@ -151,7 +162,7 @@ function privateAllocation(
     };
   }
   const p = pool(o.privatePool, "privatePool");
-  const block = firstFreeBlock(p, o.privatePrefix, used, o.privatePool);
+  const block = firstFreeBlock(p, o.privatePrefix, index, o.privatePool);
   const gateway = bigIntToIp(block.network + 1n, block.family);
   const ipAddr = bigIntToIp(block.network + 2n, block.family);
   return {
@@ -166,51 +177,47 @@ function privateAllocation(
 
 function bridgedAllocation(
   config: NamespaceConfig,
-  claims: readonly Claim[],
+  index: ClaimIndex,
   o: IpamOptions,
 ): { iface: InterfaceConfig; subnet: string; claims: Claim[] } {
   const bridge = config.bridge!;
   const id = config.id;
-  const member = claims.find((c) => c.kind === "bridge" && c.key === bridge);
+  const memberSubnet = index.bridgeSubnet(bridge);
   let subnet: Subnet;
-  if (member?.value) {
-    subnet = parseCidr(member.value)!;
+  if (memberSubnet !== undefined) {
+    subnet = parseCidrCached(memberSubnet);
     if (config.interface) {
       const own = subnetOf(config.interface.ipAddr, config.interface.prefixLen);
       if (own.network !== subnet.network || own.prefixLen !== subnet.prefixLen)
         throw new NsError(
           "ERR_NS_ADDRESS_IN_USE",
-          `bridge ${bridge} uses ${member.value}, not ${formatSubnet(own)}`,
+          `bridge ${bridge} uses ${memberSubnet}, not ${formatSubnet(own)}`,
           {
-            hint: `pick an address inside ${member.value} or let ns allocate one`,
-            details: { bridge, subnet: member.value },
+            hint: `pick an address inside ${memberSubnet} or let ns allocate one`,
+            details: { bridge, subnet: memberSubnet },
           },
         );
     }
   } else {
-    const used = usedSubnets(claims);
     if (config.interface) {
       subnet = subnetOf(config.interface.ipAddr, config.interface.prefixLen);
-      const clash = used.find((u) => subnetsOverlap(u.subnet, subnet));
+      const clash = overlapping(index, subnet);
       if (clash) throw addressInUse(formatSubnet(subnet), clash.owner);
     } else {
-      subnet = firstFreeBlock(pool(o.bridgedPool, "bridgedPool"), o.bridgedPrefix, used, o.bridgedPool);
+      subnet = firstFreeBlock(pool(o.bridgedPool, "bridgedPool"), o.bridgedPrefix, index, o.bridgedPool);
     }
   }
-  const taken = new Set(claims.filter((c) => c.kind === "addr").map((c) => c.key));
   let ipAddr: string;
   if (config.interface) {
     ipAddr = config.interface.ipAddr;
-    if (taken.has(ipAddr)) {
-      const owner = claims.find((c) => c.kind === "addr" && c.key === ipAddr)!.namespaceId;
-      throw addressInUse(ipAddr, owner);
-    }
+    const owner = index.owner("addr", ipAddr);
+    if (owner !== undefined) throw addressInUse(ipAddr, owner);
   } else {
     const size = subnetSize(subnet);
     let found: string | undefined;
     for (let i = 1n; i < size - 1n; i++) {
       const a = bigIntToIp(subnet.network + i, subnet.family);
-      if (!taken.has(a)) {
+      if (index.owner("addr", a) === undefined) {
         found = a;
         break;
       }
@@ -235,20 +242,21 @@ function bridgedAllocation(
 /** Pure allocation: given the claims in force, resolves addresses and ports for a validated config or throws a typed error. */
 export function allocate(
   config: NamespaceConfig,
-  claims: readonly Claim[],
+  claims: readonly Claim[] | ClaimIndex,
   options: Partial<IpamOptions> = {},
   now = new Date(),
 ): Allocation {
   const o = { ...DEFAULT_IPAM, ...options };
+  const index = Array.isArray(claims) ? createClaimIndex(claims) : (claims as ClaimIndex);
   const resolved: ResolvedNamespace = { config, createdAt: now.toISOString() };
   const out: Claim[] = [];
   if (config.mode === "private") {
-    const a = privateAllocation(config, claims, o);
+    const a = privateAllocation(config, index, o);
     resolved.interface = a.iface;
     out.push(...a.claims);
-    out.push(...checkPorts(config.portForwards, claims, config.id));
+    out.push(...checkPorts(config.portForwards, index, config.id));
   } else if (config.mode === "bridged") {
-    const a = bridgedAllocation(config, claims, o);
+    const a = bridgedAllocation(config, index, o);
     resolved.interface = a.iface;
     resolved.bridgeSubnet = a.subnet;
     out.push(...a.claims);

@@ -167,8 +167,8 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
         });
       return withLock(config.id, async () => {
         const pidStart = config.pid !== undefined ? processStartTime(config.pid) : undefined;
-        const rec = await store.reserve(config.id, (claims) => {
-          const { resolved, claims: mine } = allocate(config, claims, options.ipam);
+        const rec = await store.reserve(config.id, (claims, index) => {
+          const { resolved, claims: mine } = allocate(config, index ?? claims, options.ipam);
           const info: NamespaceInfo = {
             id: config.id,
             mode: config.mode,

@@ -1,5 +1,6 @@
 import { NsError } from "@ns/types";
 import type { NamespaceRecord } from "../backend.ts";
+import { type ClaimIndex, createClaimIndex } from "../claim-index.ts";
 import { checkReservation } from "./claims.ts";
 import type { Claim, RecordPatch, Reservation, StateStore } from "./store.ts";
 
@@ -8,15 +9,21 @@ const clone = <T>(v: T): T => structuredClone(v);
 /** In-process store: fast, forgotten when the process exits. */
 export function createMemoryStore(): StateStore {
   const records = new Map<string, NamespaceRecord>();
-  let claims: Claim[] = [];
+  let claims: Readonly<Claim>[] = [];
+  const index = createClaimIndex();
   return {
     kind: "memory",
-    async reserve(id: string, build: (claims: readonly Claim[]) => Reservation) {
+    async reserve(id: string, build: (claims: readonly Claim[], index?: ClaimIndex) => Reservation) {
       if (records.has(id)) throw existsError(id);
-      const r = build(claims.map(clone));
-      checkReservation(id, claims, r);
+      // Held claims are frozen and indexed: build reads them without a copy or a scan.
+      const r = build(claims.slice(), index);
+      checkReservation(id, claims, r, index);
       records.set(id, clone(r.record));
-      claims = claims.concat(r.claims.map(clone));
+      for (const c of r.claims) {
+        const frozen = Object.freeze({ ...c });
+        claims.push(frozen);
+        index.add(frozen);
+      }
       return clone(r.record);
     },
     async update(id: string, patch: RecordPatch) {
@@ -37,6 +44,10 @@ export function createMemoryStore(): StateStore {
       return [...records.values()].filter((r) => r.info.pid === pid).map(clone);
     },
     async remove(id: string) {
+      index.removeOwner(
+        id,
+        claims.filter((c) => c.namespaceId === id),
+      );
       claims = claims.filter((c) => c.namespaceId !== id);
       return records.delete(id);
     },

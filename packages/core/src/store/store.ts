@@ -1,4 +1,5 @@
 import type { NamespaceRecord, NamespaceState } from "../backend.ts";
+import type { ClaimIndex } from "../claim-index.ts";
 
 /** Kind of a claimed resource. */
 export type ClaimKind = "subnet" | "addr" | "port" | "bridge";
@@ -34,8 +35,14 @@ export interface StateStore {
   readonly kind: "memory" | "sqlite";
   /** Stable identity shared by every process that opens the same store (undefined: this process only). */
   readonly identity?: string;
-  /** Atomically: fails with ERR_NS_EXISTS if `id` exists, else calls `build` with every current claim and inserts its result. */
-  reserve(id: string, build: (claims: readonly Claim[]) => Reservation): Promise<NamespaceRecord>;
+  /**
+   * Atomically: fails with ERR_NS_EXISTS if `id` exists, else calls `build` with every current claim (and, from
+   * stores that keep one, an up-to-date index of them) and inserts its result.
+   */
+  reserve(
+    id: string,
+    build: (claims: readonly Claim[], index?: ClaimIndex) => Reservation,
+  ): Promise<NamespaceRecord>;
   /** Updates a record; throws ERR_NS_NOT_FOUND if it is gone. */
   update(id: string, patch: RecordPatch): Promise<NamespaceRecord>;
   /** One record. */
