@@ -24,6 +24,11 @@ function setup(
     (orig) => (p: string) =>
       p === "/proc/net/dev" ? procNetDev([...links]) : orig(p)
   )(files.read);
+  const CONF = "/proc/sys/net/ipv4/conf/";
+  files.exists = (
+    (orig) => (p: string) =>
+      p.startsWith(CONF) ? links.has(p.slice(CONF.length)) : orig(p)
+  )(files.exists);
   const runner = createRecordingRunner((call) => {
     const line = [call.command, ...call.args].join(" ");
     if (options.fail?.(line, call.input, links)) {

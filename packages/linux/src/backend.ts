@@ -153,7 +153,7 @@ export function createLinuxBackend(options: LinuxBackendOptions = {}): LinuxBack
       const netns = netnsName(record.info.id);
       if (!driver.netnsExists(netns)) return false;
       if (record.info.mode === "full") return true;
-      return driver.links().includes(vethName(record.info.id));
+      return driver.linkExists(vethName(record.info.id));
     },
     async getStats(record): Promise<NamespaceStats> {
       const { info } = record;

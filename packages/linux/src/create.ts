@@ -26,7 +26,7 @@ async function hostBatch(ctx: BackendContext, m: NetnsMarker, lines: string[]): 
     const stale = [...(m.veth ? [`link del ${m.veth}`] : []), `netns del ${m.netns}`];
     await ctx.driver.ipBatch(stale, { force: true });
     const br = m.bridge;
-    const bridgeNow = br !== undefined && ctx.driver.links().includes(br);
+    const bridgeNow = br !== undefined && ctx.driver.linkExists(br);
     const isBridgeLine = (l: string) =>
       br !== undefined && (l.startsWith(`link add ${br} `) || l.startsWith(`link set ${br} `));
     await ctx.driver.ipBatch(bridgeNow ? lines.filter((l) => !isBridgeLine(l)) : lines);
@@ -94,7 +94,7 @@ async function planFor(
     return { plan, marker, result: { uplink: uplink.name, mtu } };
   }
   const bridge = config.bridge!;
-  const first = !ctx.driver.links().includes(bridgeName(bridge));
+  const first = !ctx.driver.linkExists(bridgeName(bridge));
   const plan = planBridgedCreate({ id, bridge, iface, mtu: iface.mtu, firstOrLast: first });
   const marker: NetnsMarker = {
     ...base,

@@ -25,6 +25,8 @@ export interface KernelDriver {
   readSysctl(key: string): string | undefined;
   /** Names of the links in the current network namespace (from /proc/net/dev, which, unlike /sys, follows the netns). */
   links(): string[];
+  /** Whether one link exists in the current network namespace: O(1), unlike scanning links(). */
+  linkExists(name: string): boolean;
   /** Whether a named netns exists. */
   netnsExists(name: string): boolean;
   /** Names of the named network namespaces. */
@@ -115,6 +117,8 @@ export function createProcessDriver(options: ProcessDriverOptions): KernelDriver
     readSysctl(key) {
       return files.read(`/proc/sys/${key}`)?.trim();
     },
+    // /proc/sys/net follows the reader's netns (as /proc/net/dev does, and /sys does not): one stat per link.
+    linkExists: (name) => files.exists(`/proc/sys/net/ipv4/conf/${name}`),
     links() {
       return parseProcNetDev(files.read("/proc/net/dev") ?? "");
     },

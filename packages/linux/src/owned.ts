@@ -74,7 +74,7 @@ export async function removeOwnedObjects(ctx: BackendContext, objects: OwnedObje
         await (m.bridgeName ? ctx.withLock(`bridge:${m.bridgeName}`, run) : run());
         if (m.veth) done.add(`link:${m.veth}`);
       } else if (o.kind === "link") {
-        if (!ctx.driver.links().includes(o.name)) return;
+        if (!ctx.driver.linkExists(o.name)) return;
         await ctx.driver.ipBatch([`link del ${o.name}`]);
       } else if (o.kind === "file") {
         ctx.driver.files.remove(o.name);

@@ -12,10 +12,9 @@ function otherMarkers(ctx: BackendContext, m: NetnsMarker): NetnsMarker[] {
 
 /** Objects of `m` that still exist in the kernel. */
 export function remainingObjects(ctx: BackendContext, m: NetnsMarker, bridgeToo: boolean): string[] {
-  const links = new Set(ctx.driver.links());
   const left: string[] = [];
-  if (m.veth && links.has(m.veth)) left.push(`link ${m.veth}`);
-  if (bridgeToo && m.bridge && links.has(m.bridge)) left.push(`link ${m.bridge}`);
+  if (m.veth && ctx.driver.linkExists(m.veth)) left.push(`link ${m.veth}`);
+  if (bridgeToo && m.bridge && ctx.driver.linkExists(m.bridge)) left.push(`link ${m.bridge}`);
   if (ctx.driver.netnsExists(m.netns)) left.push(`netns ${m.netns}`);
   return left;
 }

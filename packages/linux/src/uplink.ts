@@ -28,7 +28,7 @@ export async function resolveUplink(driver: KernelDriver, wanted?: string): Prom
         hint: "pass uplink in the config or the backend options",
       });
   }
-  if (!driver.links().includes(name))
+  if (!driver.linkExists(name))
     throw new NsError("ERR_NS_INVALID_CONFIG", `uplink ${name} does not exist`, {
       hint: "name an existing interface of the host (ip link) as uplink",
       details: { uplink: name },
@@ -47,7 +47,7 @@ export function createUplinkResolver(
     const key = wanted ?? "";
     const hit = cache.get(key);
     // Still checked against the live link list (no process): a vanished uplink is never used from the cache.
-    if (hit && Date.now() - hit.at < ttlMs && driver.links().includes(hit.uplink.name)) return hit.uplink;
+    if (hit && Date.now() - hit.at < ttlMs && driver.linkExists(hit.uplink.name)) return hit.uplink;
     const uplink = await resolveUplink(driver, wanted);
     cache.set(key, { at: Date.now(), uplink });
     return uplink;
