@@ -6,7 +6,8 @@ import {
   readHostFacts,
 } from "@ns/core";
 import { createNodeFileOps, type FileOps } from "./fs.ts";
-import { NFT_FAMILY, NFT_TABLE } from "./names.ts";
+import { tryCreateInprocDriver } from "./inproc/index.ts";
+import { DEFAULT_NETNS_DIR, NFT_FAMILY, NFT_TABLE } from "./names.ts";
 
 /** One observation about the host that matters to the Linux backend. */
 export interface Finding {
@@ -67,6 +68,17 @@ export async function doctor(options: { runner?: CommandRunner; files?: FileOps 
       hint: `apt-get install ${pkg}`,
     });
   }
+  const inproc = tryCreateInprocDriver({ runner, netnsDir: DEFAULT_NETNS_DIR });
+  out.push(
+    inproc.driver
+      ? { level: "ok", code: "kernel-driver", message: `kernel changes applied in-process: ${inproc.reason}` }
+      : {
+          level: "info",
+          code: "kernel-driver",
+          message: `kernel changes applied by ip/nft processes (slower): ${inproc.reason}`,
+          hint: "install the optional dependency koffi and Debian's libnftables1 for ~5x faster creates",
+        },
+  );
   const fwd = files.read("/proc/sys/net/ipv4/ip_forward")?.trim();
   out.push({
     level: "info",
