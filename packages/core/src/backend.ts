@@ -97,6 +97,12 @@ export interface NetworkBackend {
   create(ns: ResolvedNamespace, signal?: AbortSignal): Promise<CreateResult>;
   /** Removes everything create made; idempotent; keeps going past failed steps and reports all. */
   destroy(record: NamespaceRecord): Promise<void>;
+  /**
+   * Optional two-phase destroy: returns once nothing can reach the namespace any more (rules removed, namespace
+   * deleted), with `settled` resolving when the kernel has really let go of its objects (e.g. a veth that
+   * outlives its namespace by ~35 ms) and everything else is cleaned up. Without it, destroy is used.
+   */
+  beginDestroy?(record: NamespaceRecord): Promise<{ settled: Promise<void> }>;
   /** Whether the namespace's OS objects still exist. */
   exists(record: NamespaceRecord): Promise<boolean>;
   /** Counters and addresses from the OS (or the model). */

@@ -236,3 +236,38 @@ describe("NamespaceManager gc", () => {
     expect(await manager.exists("slow")).toBe(true);
   });
 });
+
+describe("background destroy", () => {
+  it("keeps the record and its claims until the backend settles, and reports a failed settle", async () => {
+    const { createSimulationBackend } = await import("../../simulation/src/backend.ts");
+    const sim = createSimulationBackend();
+    let release!: () => void;
+    let fail = false;
+    const backend = {
+      ...sim,
+      async beginDestroy(record: Parameters<typeof sim.destroy>[0]) {
+        await sim.destroy(record);
+        const settled = new Promise<void>((resolve, reject) => {
+          release = () => (fail ? reject(new Error("veth stuck")) : resolve());
+        });
+        return { settled };
+      },
+    };
+    const manager = createNamespaceManager({ backend });
+    const a = await manager.create(NamespaceConfig.privateNetwork(undefined, { id: "bg-a" }));
+    await manager.destroy(a.id, { background: true });
+    expect((await manager.store.get(a.id))?.state).toBe("destroying");
+    expect((await manager.store.claims()).some((c) => c.namespaceId === a.id)).toBe(true);
+    release();
+    await manager.settle();
+    expect(await manager.exists(a.id)).toBe(false);
+
+    const b = await manager.create(NamespaceConfig.privateNetwork(undefined, { id: "bg-b" }));
+    fail = true;
+    await manager.destroy(b.id, { background: true });
+    release();
+    await expect(manager.settle()).rejects.toMatchObject({ code: "ERR_NS_TEARDOWN" });
+    expect((await manager.store.get(b.id))?.state).toBe("destroying");
+    await manager.close();
+  });
+});

@@ -15,6 +15,7 @@ import type {
   NamespaceRecord,
   NetworkBackend,
 } from "./backend.ts";
+import { createBackgroundDestroys } from "./background-destroys.ts";
 import { type BackendChoice, chooseBackend, type HostFacts, loadBackend } from "./detect.ts";
 import { collectGarbage, type GcReport } from "./gc.ts";
 import { allocate, type IpamOptions } from "./ipam.ts";
@@ -64,8 +65,15 @@ export interface BackendReport {
 export interface NamespaceManager {
   /** Creates a namespace; every problem with the config is reported at once as ERR_NS_INVALID_CONFIG. */
   create(config: NamespaceConfig): Promise<NamespaceInfo>;
-  /** Destroys a namespace and releases its addresses and ports once the OS objects are gone. */
-  destroy(id: string): Promise<void>;
+  /**
+   * Destroys a namespace and releases its addresses and ports once the OS objects are gone. With
+   * `background: true` it returns as soon as nothing can reach the namespace any more; the rest of the
+   * teardown goes on, its record (and its addresses and ports) stays until the kernel is done, `settle()`
+   * waits for it and reports failures, and gc retries what failed.
+   */
+  destroy(id: string, options?: { background?: boolean }): Promise<void>;
+  /** Waits for background destroys of this manager; throws TeardownError listing every one that failed. */
+  settle(): Promise<void>;
   /** Whether a namespace with this id is recorded. */
   exists(id: string): Promise<boolean>;
   /** Info of one namespace (ERR_NS_NOT_FOUND if unknown). */
@@ -139,6 +147,8 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
     await store.remove(r.info.id);
   };
 
+  const background = createBackgroundDestroys(store, owner);
+
   // Best effort after a failed create: the caller gets the original error; what is left is gc's to remove.
   const rollback = async (b: NetworkBackend, r: NamespaceRecord | undefined, id: string) => {
     if (r) await b.destroy(r).catch(() => undefined);
@@ -167,31 +177,37 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
         });
       return withLock(config.id, async () => {
         const pidStart = config.pid !== undefined ? processStartTime(config.pid) : undefined;
-        const rec = await store.reserve(config.id, (claims, index) => {
-          const { resolved, claims: mine } = allocate(config, index ?? claims, options.ipam);
-          const info: NamespaceInfo = {
-            id: config.id,
-            mode: config.mode,
-            backend: b.name,
-            enforced: cap.enforced,
-            createdAt: resolved.createdAt,
-            portForwards: config.portForwards,
-            dnsServers: config.dnsServers,
-          };
-          if (config.pid !== undefined) info.pid = config.pid;
-          if (resolved.interface) info.interface = resolved.interface;
-          if (config.bridge !== undefined) info.bridge = config.bridge;
-          if (config.labels !== undefined) info.labels = config.labels;
-          const r: NamespaceRecord = {
-            info,
-            state: "creating",
-            backendData: {},
-            ownerPid: process.pid,
-            resolved,
-            ...owner(),
-          };
-          if (pidStart !== undefined) r.pidStartTime = pidStart;
-          return { record: r, claims: mine };
+        const reserve = () =>
+          store.reserve(config.id, (claims, index) => {
+            const { resolved, claims: mine } = allocate(config, index ?? claims, options.ipam);
+            const info: NamespaceInfo = {
+              id: config.id,
+              mode: config.mode,
+              backend: b.name,
+              enforced: cap.enforced,
+              createdAt: resolved.createdAt,
+              portForwards: config.portForwards,
+              dnsServers: config.dnsServers,
+            };
+            if (config.pid !== undefined) info.pid = config.pid;
+            if (resolved.interface) info.interface = resolved.interface;
+            if (config.bridge !== undefined) info.bridge = config.bridge;
+            if (config.labels !== undefined) info.labels = config.labels;
+            const r: NamespaceRecord = {
+              info,
+              state: "creating",
+              backendData: {},
+              ownerPid: process.pid,
+              resolved,
+              ...owner(),
+            };
+            if (pidStart !== undefined) r.pidStartTime = pidStart;
+            return { record: r, claims: mine };
+          });
+        // A port or address still held by one of our background destroys is free as soon as it settles.
+        const rec = await reserve().catch(async (e: unknown) => {
+          if (await background.waitForHolder(e)) return reserve();
+          throw e;
         });
         let created: Awaited<ReturnType<NetworkBackend["create"]>>;
         try {
@@ -215,7 +231,7 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
         }
       });
     },
-    async destroy(id) {
+    async destroy(id, destroyOptions = {}) {
       const b = await backend();
       await withLock(id, async () => {
         const r = await record(id);
@@ -229,9 +245,13 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
             hint: "wait for the create to finish, then destroy it",
             details: { id, ownerPid: r.ownerPid },
           });
-        await teardown(b, r);
+        // Already being destroyed in the background here: waiting for it is this destroy.
+        const inFlight = background.pending(id);
+        if (inFlight) return destroyOptions.background ? undefined : inFlight;
+        await (destroyOptions.background ? background.start(b, r) : teardown(b, r));
       });
     },
+    settle: () => background.settle(),
     async exists(id) {
       return (await store.get(id)) !== undefined;
     },
@@ -273,6 +293,8 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
     async close() {
       // The store is closed even when the backend fails to close (or never loaded).
       try {
+        // Background destroys finish first; their failures stay for gc (records kept as destroying).
+        await background.drain();
         const l = loaded && (await loaded.catch(() => undefined));
         await l?.backend.close?.();
       } finally {

@@ -102,6 +102,30 @@ describe("linux backend with a recording runner", () => {
     expect(listMarkers(files, STATE, "42").map((m) => m.id)).toEqual(["ns-a"]);
   });
 
+  it("destroys in two phases: rules, then the netns; the rest settles after", async () => {
+    const { backend, runner, files } = setup();
+    const a = resolved(NamespaceConfig.privateNetwork(undefined, { id: "ns-a" }));
+    const b = resolved(
+      NamespaceConfig.privateNetwork(undefined, { id: "ns-b" }),
+      interfaceConfig("10.200.0.6", 30, { gateway: "10.200.0.5" }),
+    );
+    const data = (await backend.create(a)).data;
+    await backend.create(b);
+    runner.reset();
+    const { settled } = await backend.beginDestroy!(record(a, data));
+    const first = runner.calls.map(
+      (c) => `${[c.command, ...c.args].join(" ")}${c.input ? ` <${c.input.trim()}>` : ""}`,
+    );
+    expect(first).toHaveLength(2);
+    expect(first[0]).toMatch(/^nft -f - <[\s\S]*delete element inet nsx priv_ifs/);
+    expect(first[1]).toBe("ip -force -batch - <netns del nsx-ns-a>");
+    await settled;
+    expect(listMarkers(files, STATE, "42").map((m) => m.id)).toEqual(["ns-b"]);
+    expect(await backend.exists(record(a, data))).toBe(false);
+    // The second phase never deletes the rules again.
+    expect(runner.calls.slice(2).some((c) => c.command === "nft")).toBe(false);
+  });
+
   it("restores ip_forward and removes its table, files and marker when the last private namespace goes", async () => {
     const { backend, runner, files } = setup();
     const ns = resolved(NamespaceConfig.privateNetwork(undefined, { id: "ns-a" }));

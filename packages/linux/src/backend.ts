@@ -25,7 +25,7 @@ import { listOwnedObjects, removeOwnedObjects } from "./owned.ts";
 import { privateElements } from "./plan-private.ts";
 import { type ReconcileReport, reconcile } from "./reconcile.ts";
 import { parseInterfaceStats } from "./stats.ts";
-import { teardownNamespace } from "./teardown.ts";
+import { beginTeardown, teardownNamespace } from "./teardown.ts";
 import { createUplinkResolver } from "./uplink.ts";
 
 /** Options of createLinuxBackend. */
@@ -167,6 +167,15 @@ export function createLinuxBackend(options: LinuxBackendOptions = {}): LinuxBack
     async destroy(record) {
       if (record.info.mode === "shared") return;
       await destroyMarker(markerOf(ctx, record));
+    },
+    async beginDestroy(record) {
+      if (record.info.mode === "shared") return { settled: Promise.resolve() };
+      const m = markerOf(ctx, record);
+      if (m.mode !== "private") {
+        await destroyMarker(m);
+        return { settled: Promise.resolve() };
+      }
+      return beginTeardown(ctx, m);
     },
     async exists(record) {
       if (record.info.mode === "shared") return true;

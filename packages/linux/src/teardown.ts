@@ -19,6 +19,62 @@ export function remainingObjects(ctx: BackendContext, m: NetnsMarker, bridgeToo:
   return left;
 }
 
+/** Removes a namespace's nft elements (the table with the last user) and marks it destroying. */
+async function removeRules(ctx: BackendContext, m: NetnsMarker, elements: NftElement[]): Promise<void> {
+  await ctx.withLock("global", async () => {
+    if (ctx.driver.files.exists(markerPath(ctx.stateDir, m.netns)))
+      writeMarker(ctx.driver.files, ctx.stateDir, { ...m, destroying: true });
+    // The last namespace that uses the table takes it along: one transaction instead of two.
+    const others = otherMarkers(ctx, m).some((o) => o.mode === "private" || o.mode === "bridged");
+    await (others ? ctx.nft.remove(elements) : ctx.nft.dropTable());
+    // Done: a later pass over this marker (the background rest, or gc) must not delete them again.
+    if (ctx.driver.files.exists(markerPath(ctx.stateDir, m.netns)))
+      writeMarker(ctx.driver.files, ctx.stateDir, { ...m, destroying: true, elements: [] });
+  });
+}
+
+/** Deletes conntrack entries of the namespace's forwarded host ports: by host port (moby#53384), both protocols. */
+async function flushConntrack(ctx: BackendContext, m: NetnsMarker): Promise<void> {
+  const ports = [...new Set((m.forwards ?? []).map((f) => f.hostPort))];
+  await Promise.all(
+    ports.flatMap((p) => [ctx.driver.conntrackDelete("tcp", p), ctx.driver.conntrackDelete("udp", p)]),
+  );
+}
+
+/**
+ * First phase of a background destroy of a private namespace: rules first (so no forward points at a dead
+ * address, netavark#1482), then the netns alone (1 ms; the kernel drops its veth ~35 ms later). Returns when
+ * nothing can reach the namespace; `settled` is the full teardown of what is left (waiting for the veth,
+ * files, marker, sysctls), so the address is released only once the kernel let go of it.
+ */
+export async function beginTeardown(
+  ctx: BackendContext,
+  m: NetnsMarker,
+): Promise<{ settled: Promise<void> }> {
+  if (m.mode !== "private") {
+    await teardownNamespace(ctx, m);
+    return { settled: Promise.resolve() };
+  }
+  const failures: NsError[] = [];
+  const step = async (fn: () => Promise<void> | void) => {
+    try {
+      await fn();
+    } catch (e) {
+      failures.push(toNsError(e));
+    }
+  };
+  if ((m.elements ?? []).length > 0) await step(() => removeRules(ctx, m, m.elements ?? []));
+  await step(() => flushConntrack(ctx, m));
+  // Only when the rules are gone: a netns deleted under a live DNAT element would route its traffic elsewhere.
+  if (failures.length === 0)
+    await step(() => ctx.driver.ipBatch([`netns del ${m.netns}`], { force: true }).then(() => undefined));
+  if (failures.length > 0) throw new TeardownError(m.id, failures);
+  const rest = { ...m, elements: [], destroying: true };
+  const settled = teardownNamespace(ctx, rest);
+  settled.catch(() => undefined); // reported through the returned promise; never an unhandled rejection
+  return { settled };
+}
+
 /**
  * Removes everything a namespace's marker describes, in reverse order of creation: nft elements (one
  * transaction; rules before links, netavark#1482), conntrack entries of its host ports, links and netns (one
@@ -42,23 +98,8 @@ export async function teardownNamespace(ctx: BackendContext, m: NetnsMarker): Pr
   const elements: NftElement[] = [...(m.elements ?? [])];
   if (lastOfBridge && m.bridgeName !== undefined) elements.push(...bridgeElements(m.bridgeName));
 
-  if (elements.length > 0)
-    await step(() =>
-      ctx.withLock("global", async () => {
-        if (ctx.driver.files.exists(markerPath(ctx.stateDir, m.netns)))
-          writeMarker(ctx.driver.files, ctx.stateDir, { ...m, destroying: true });
-        // The last namespace that uses the table takes it along: one transaction instead of two.
-        const others = otherMarkers(ctx, m).some((o) => o.mode === "private" || o.mode === "bridged");
-        await (others ? ctx.nft.remove(elements) : ctx.nft.dropTable());
-      }),
-    );
-  await step(async () => {
-    // By host port, not namespace port (moby#53384), both protocols.
-    const ports = [...new Set((m.forwards ?? []).map((f) => f.hostPort))];
-    await Promise.all(
-      ports.flatMap((p) => [ctx.driver.conntrackDelete("tcp", p), ctx.driver.conntrackDelete("udp", p)]),
-    );
-  });
+  if (elements.length > 0) await step(() => removeRules(ctx, m, elements));
+  await step(() => flushConntrack(ctx, m));
   await step(async () => {
     const lines: string[] = [];
     if (m.veth) lines.push(`link del ${m.veth}`);

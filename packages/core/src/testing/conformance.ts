@@ -199,6 +199,20 @@ export function describeBackendConformance(opts: ConformanceOptions): void {
       expect(report.errors).toEqual([]);
     });
 
+    it("destroys in the background: returns early, hands the port out again only once the kernel let go", async () => {
+      if (!supports("private") || !backend.capabilities.portForwards) return;
+      const fwd = { hostPort: 41236, nsPort: 80, protocol: "tcp" as const };
+      const a = await manager.create(priv({ portForwards: [fwd] }));
+      const rec = (await manager.store.get(a.id))!;
+      await manager.destroy(a.id, { background: true });
+      // The forward is still claimed until the teardown settles; a create of it waits for that, then succeeds.
+      const b = await manager.create(priv({ portForwards: [fwd] }));
+      expect(b.portForwards).toEqual([fwd]);
+      await manager.settle();
+      expect(await manager.exists(a.id)).toBe(false);
+      expect(await backend.exists(rec)).toBe(false);
+    });
+
     it("runs concurrent creates without handing out an address twice", async () => {
       if (!supports("private")) return;
       const infos = await Promise.all(Array.from({ length: 12 }, () => manager.create(priv())));
