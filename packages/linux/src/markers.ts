@@ -35,6 +35,8 @@ export interface NetnsMarker {
   elements?: NftElement[];
   /** Set when teardown started: reconcile must not bring its elements back. */
   destroying?: boolean;
+  /** Address blackholed by a background destroy until its rules are gone (removed at the end of teardown). */
+  blackhole?: string;
 }
 
 /** Path of a namespace's marker file. */

@@ -148,4 +148,22 @@ describeKernel("teardown and gc on the kernel", (env) => {
     await theirs.close();
     expect(ours()).toEqual(nothing);
   });
+  it("background destroy blackholes the address until the rules are gone, then leaves nothing", async () => {
+    const m = createNamespaceManager({ backend: createLinuxBackend({ uplink: env.uplink }) });
+    const keep = await m.create(track(NamespaceConfig.privateNetwork(undefined, { uplink: env.uplink })));
+    const fwd = [{ hostPort: 18181, nsPort: 80, protocol: "tcp" as const }];
+    const a = await m.create(
+      track(NamespaceConfig.privateNetwork(undefined, { uplink: env.uplink, portForwards: fwd })),
+    );
+    const blackholes = () =>
+      execFileSync("ip", ["route", "show", "type", "blackhole"], { encoding: "utf8" }).trim();
+    await m.destroy(a.id, { background: true });
+    expect(blackholes()).toContain(a.interface!.ipAddr);
+    await m.settle();
+    expect(blackholes()).toBe("");
+    expect(await m.exists(a.id)).toBe(false);
+    await m.destroy(keep.id);
+    await m.close();
+    expect(ours()).toEqual(nothing);
+  });
 });

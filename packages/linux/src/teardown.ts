@@ -42,35 +42,34 @@ async function flushConntrack(ctx: BackendContext, m: NetnsMarker): Promise<void
 }
 
 /**
- * First phase of a background destroy of a private namespace: rules first (so no forward points at a dead
- * address, netavark#1482), then the netns alone (1 ms; the kernel drops its veth ~35 ms later). Returns when
- * nothing can reach the namespace; `settled` is the full teardown of what is left (waiting for the veth,
- * files, marker, sysctls), so the address is released only once the kernel let go of it.
+ * First phase of a background destroy of a private namespace, without waiting for any kernel grace period:
+ * a blackhole route for its address (so a forward still in the ruleset can never send traffic out of the
+ * uplink once the veth is gone, netavark#1482), then the netns alone (the kernel drops the veth ~35 ms
+ * later). Returns when nothing can reach the namespace; `settled` is the full teardown of the rest (rules,
+ * conntrack, the veth, files, marker, sysctls, the blackhole), after which its address may be reused.
  */
 export async function beginTeardown(
   ctx: BackendContext,
   m: NetnsMarker,
 ): Promise<{ settled: Promise<void> }> {
-  if (m.mode !== "private") {
+  const addr = m.iface?.ipAddr;
+  if (m.mode !== "private" || addr === undefined) {
     await teardownNamespace(ctx, m);
     return { settled: Promise.resolve() };
   }
-  const failures: NsError[] = [];
-  const step = async (fn: () => Promise<void> | void) => {
-    try {
-      await fn();
-    } catch (e) {
-      failures.push(toNsError(e));
-    }
-  };
-  if ((m.elements ?? []).length > 0) await step(() => removeRules(ctx, m, m.elements ?? []));
-  await step(() => flushConntrack(ctx, m));
-  // Only when the rules are gone: a netns deleted under a live DNAT element would route its traffic elsewhere.
-  if (failures.length === 0)
-    await step(() => ctx.driver.ipBatch([`netns del ${m.netns}`], { force: true }).then(() => undefined));
-  if (failures.length > 0) throw new TeardownError(m.id, failures);
-  const rest = { ...m, elements: [], destroying: true };
-  const settled = teardownNamespace(ctx, rest);
+  const marked: NetnsMarker = { ...m, destroying: true, blackhole: addr };
+  // The marker knows the route before the route exists: gc after a crash removes it.
+  if (ctx.driver.files.exists(markerPath(ctx.stateDir, m.netns)))
+    writeMarker(ctx.driver.files, ctx.stateDir, marked);
+  try {
+    await ctx.driver.ipBatch([`route replace blackhole ${addr}/32`, `netns del ${m.netns}`]);
+  } catch (e) {
+    throw new TeardownError(m.id, [toNsError(e)]);
+  }
+  // From the next turn of the event loop: the caller gets control back before any of the slow part starts.
+  const settled = new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+    teardownNamespace(ctx, marked),
+  );
   settled.catch(() => undefined); // reported through the returned promise; never an unhandled rejection
   return { settled };
 }
@@ -119,6 +118,11 @@ export async function teardownNamespace(ctx: BackendContext, m: NetnsMarker): Pr
         },
       );
   });
+  // Last of the kernel objects: the blackhole of a background destroy, once the rules pointing at it are gone.
+  if (m.blackhole !== undefined && failures.length === 0)
+    await step(async () => {
+      await ctx.driver.ipBatch([`route del blackhole ${m.blackhole}/32`], { force: true });
+    });
   // Only our own directory: never /etc/netns itself (removing a directory detaches mounts on it in other
   // mount namespaces, e.g. a tmpfs a test harness put there).
   await step(() => ctx.driver.files.remove(`${ETC_NETNS_DIR}/${m.netns}`));

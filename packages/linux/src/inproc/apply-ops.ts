@@ -3,6 +3,7 @@ import { netnsPath } from "../names.ts";
 import type { IpOp } from "./ip-lines.ts";
 import {
   addrAddMsg,
+  blackholeRouteMsg,
   bridgeAddMsg,
   defaultRouteMsg,
   ipv4Bytes,
@@ -129,6 +130,11 @@ export function applyOp(ctx: OpContext, op: IpOp): void | Promise<void> {
       const sock = ctx.socket();
       const index = linkIndex(sock, op.dev);
       sock.request(neighReplaceMsg(sock.seq(), index, ipv4Bytes(op.dst)!, macBytes(op.lladdr)!));
+      return;
+    }
+    case "route-blackhole": {
+      const sock = ctx.socket();
+      sock.request(blackholeRouteMsg(sock.seq(), ipv4Bytes(op.dst)!, op.del));
       return;
     }
     case "route-default": {

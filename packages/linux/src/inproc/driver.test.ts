@@ -81,6 +81,10 @@ function fakeNft(rc = 0, err = "") {
       scripts.push(s);
       return rc;
     },
+    runCmdAsync: async (_c, s) => {
+      scripts.push(s);
+      return rc;
+    },
     outputBuffer: () => "",
     errorBuffer: () => err,
   };

@@ -138,14 +138,16 @@ export function buildInprocDriver(
     };
   };
 
-  const runNft = (script: string, json: boolean): { rc: number; out: string; err: string } => {
+  // Own context per call, run on the threadpool: a transaction that deletes elements waits for a kernel grace
+  // period, which must not block the event loop.
+  const runNft = async (script: string, json: boolean): Promise<{ rc: number; out: string; err: string }> => {
     const ctx = nft.ctxNew(0);
     if (!ctx) throw new NsError("ERR_NS_INTERNAL", "nft_ctx_new failed");
     try {
       nft.bufferOutput(ctx);
       nft.bufferError(ctx);
       if (json) nft.setOutputFlags(ctx, NFT_CTX_OUTPUT_JSON);
-      const rc = nft.runCmd(ctx, script);
+      const rc = await nft.runCmdAsync(ctx, script);
       return { rc, out: nft.outputBuffer(ctx) ?? "", err: nft.errorBuffer(ctx) ?? "" };
     } finally {
       nft.ctxFree(ctx);
@@ -173,7 +175,7 @@ export function buildInprocDriver(
     async nft(script) {
       checkUsable();
       stats.inprocNft++;
-      const r = runNft(script, false);
+      const r = await runNft(script, false);
       if (r.rc !== 0)
         throw withLinuxHint(
           commandError({ command: "nft", args: ["-f", "-"], exitCode: 1, stdout: r.out, stderr: r.err }),
@@ -181,7 +183,7 @@ export function buildInprocDriver(
     },
     async nftListTable(family, table) {
       checkUsable();
-      const r = runNft(`list table ${family} ${table}`, true);
+      const r = await runNft(`list table ${family} ${table}`, true);
       if (r.rc !== 0) {
         if (/No such file or directory|does not exist/i.test(r.err)) return undefined;
         throw withLinuxHint(

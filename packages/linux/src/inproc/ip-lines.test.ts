@@ -118,3 +118,15 @@ describe("ip line interpreter", () => {
     expect(parseIpBatch(["link set lo up", "rule add from all"])).toBeUndefined();
   });
 });
+
+describe("blackhole routes", () => {
+  it("parses replace and del of a /32 blackhole, and nothing wider", () => {
+    expect(parseIpLine("route replace blackhole 10.200.0.2/32")).toEqual({
+      kind: "route-blackhole",
+      dst: "10.200.0.2",
+      del: false,
+    });
+    expect(parseIpLine("route del blackhole 10.200.0.2/32")).toMatchObject({ del: true });
+    expect(parseIpLine("route replace blackhole 10.200.0.0/30")).toBeUndefined();
+  });
+});

@@ -10,6 +10,7 @@ export type IpOp =
   | { kind: "link-del"; dev: string }
   | { kind: "addr-add"; dev: string; addr: string; prefixLen: number }
   | { kind: "route-default"; via: string }
+  | { kind: "route-blackhole"; dst: string; del: boolean }
   | { kind: "neigh-replace"; dst: string; lladdr: string; dev: string };
 
 /** The peer end of a new veth. */
@@ -135,6 +136,15 @@ export function parseIpLine(line: string): IpOp | undefined {
   }
   if ((obj === "addr" || obj === "address") && verb === "add") return parseAddrAdd(rest);
   if (obj === "neigh" && verb === "replace") return parseNeighReplace(rest);
+  if (
+    obj === "route" &&
+    (verb === "replace" || verb === "del") &&
+    rest.length === 2 &&
+    rest[0] === "blackhole"
+  ) {
+    const m = /^(\d+\.\d+\.\d+\.\d+)\/32$/.exec(rest[1]!);
+    return m && ipv4Bytes(m[1]!) ? { kind: "route-blackhole", dst: m[1]!, del: verb === "del" } : undefined;
+  }
   if (obj === "route" && verb === "add" && rest.length === 3 && rest[0] === "default" && rest[1] === "via")
     return ipv4Bytes(rest[2]!) ? { kind: "route-default", via: rest[2]! } : undefined;
   return undefined;

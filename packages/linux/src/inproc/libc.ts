@@ -35,6 +35,8 @@ export interface LibNftables {
   bufferError(ctx: unknown): number;
   setOutputFlags(ctx: unknown, flags: number): void;
   runCmd(ctx: unknown, script: string): number;
+  /** runCmd on the libuv threadpool: a transaction that deletes waits for a kernel grace period (~15 ms). */
+  runCmdAsync(ctx: unknown, script: string): Promise<number>;
   outputBuffer(ctx: unknown): string;
   errorBuffer(ctx: unknown): string;
 }
@@ -101,13 +103,18 @@ function load(): NativeLoad {
       strerror: (e) => String(strerror(e)),
       errno: () => koffi.errno(),
     };
+    const runCmd = n.func("int nft_run_cmd_from_buffer(void *ctx, const char *buf)");
     const nft: LibNftables = {
       ctxNew: n.func("void *nft_ctx_new(uint32_t flags)"),
       ctxFree: n.func("void nft_ctx_free(void *ctx)"),
       bufferOutput: n.func("int nft_ctx_buffer_output(void *ctx)"),
       bufferError: n.func("int nft_ctx_buffer_error(void *ctx)"),
       setOutputFlags: n.func("void nft_ctx_output_set_flags(void *ctx, uint32_t flags)"),
-      runCmd: n.func("int nft_run_cmd_from_buffer(void *ctx, const char *buf)"),
+      runCmd,
+      runCmdAsync: (ctx, script) =>
+        new Promise((resolve, reject) =>
+          runCmd.async(ctx, script, (err: unknown, rc: number) => (err ? reject(err) : resolve(rc))),
+        ),
       outputBuffer: n.func("const char *nft_ctx_get_output_buffer(void *ctx)"),
       errorBuffer: n.func("const char *nft_ctx_get_error_buffer(void *ctx)"),
     };

@@ -9,6 +9,7 @@ export const NL = {
   RTM_GETLINK: 18,
   RTM_NEWADDR: 20,
   RTM_NEWROUTE: 24,
+  RTM_DELROUTE: 25,
   RTM_NEWNEIGH: 28,
   F_REQUEST: 0x1,
   F_ACK: 0x4,
@@ -36,7 +37,10 @@ const IFLA_INET6_ADDR_GEN_MODE = 8;
 const IN6_ADDR_GEN_MODE_NONE = 1;
 const IFA_ADDRESS = 1;
 const IFA_LOCAL = 2;
+const RTA_DST = 1;
 const RTA_GATEWAY = 5;
+const RTN_BLACKHOLE = 6;
+const RT_SCOPE_NOWHERE = 255;
 
 const NDA_DST = 1;
 const NDA_LLADDR = 2;
@@ -248,6 +252,16 @@ export function defaultRouteMsg(seq: number, gateway: Buffer): Buffer {
   const r = Buffer.from([AF_INET, 0, 0, 0, RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RTN_UNICAST]);
   const body = Buffer.concat([r, Buffer.alloc(4), encodeAttrs([{ type: RTA_GATEWAY, data: gateway }])]);
   return nlmsg(NL.RTM_NEWROUTE, REQ_NEW, seq, body);
+}
+
+/** `route replace blackhole A/32` (main table), or with `del`, `route del blackhole A/32`. */
+export function blackholeRouteMsg(seq: number, dst: Buffer, del: boolean): Buffer {
+  const r = del
+    ? Buffer.from([AF_INET, 32, 0, 0, RT_TABLE_MAIN, 0, RT_SCOPE_NOWHERE, RTN_BLACKHOLE])
+    : Buffer.from([AF_INET, 32, 0, 0, RT_TABLE_MAIN, RTPROT_BOOT, RT_SCOPE_UNIVERSE, RTN_BLACKHOLE]);
+  const body = Buffer.concat([r, Buffer.alloc(4), encodeAttrs([{ type: RTA_DST, data: dst }])]);
+  const flags = del ? NL.F_REQUEST | NL.F_ACK : NL.F_REQUEST | NL.F_ACK | NL.F_CREATE | NL.F_REPLACE;
+  return nlmsg(del ? NL.RTM_DELROUTE : NL.RTM_NEWROUTE, flags, seq, body);
 }
 
 /** `neigh replace A lladdr MAC dev <index> nud permanent` (IPv4). */
