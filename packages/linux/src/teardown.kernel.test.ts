@@ -4,10 +4,8 @@ import { type CommandRunner, createExecRunner, createNamespaceManager } from "@n
 import { type NamespaceConfig as Config, NamespaceConfig } from "@ns/types";
 import { afterEach, expect, it } from "vitest";
 import { createLinuxBackend } from "./backend.ts";
-import { createNodeFileOps } from "./fs.ts";
-import { currentNetnsId } from "./host-netns.ts";
-import { listMarkers } from "./markers.ts";
-import { DEFAULT_STATE_DIR, vethName } from "./names.ts";
+import { vethName } from "./names.ts";
+import { leftovers, NOTHING } from "./test-support/leftovers.ts";
 import { describeKernel } from "./testing/kernel.ts";
 
 /** Ids of every namespace these tests asked for (named namespaces are machine-wide: others' are not ours). */
@@ -17,21 +15,8 @@ function track<T extends Config>(config: T): T {
   return config;
 }
 
-/** Everything of ours the kernel and the state dir hold in this (fake) host. */
-function ours() {
-  const netns = execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
-    .split("\n")
-    .map((l) => l.split(" ")[0]!)
-    .filter((n) => made.has(n.slice("nsx-".length)));
-  const links = execFileSync("ip", ["-o", "link"], { encoding: "utf8" })
-    .split("\n")
-    .map((l) => l.split(":")[1]?.trim().split("@")[0] ?? "")
-    .filter((n) => /^ns[vb][0-9a-f]{12}$/.test(n));
-  const tables = execFileSync("nft", ["list", "tables"], { encoding: "utf8" }).includes("inet nsx");
-  const markers = listMarkers(createNodeFileOps(), DEFAULT_STATE_DIR, currentNetnsId()).map((m) => m.netns);
-  return { netns, links, tables, markers };
-}
-const nothing = { netns: [], links: [], tables: false, markers: [] };
+const ours = () => leftovers((n) => made.has(n.slice("nsx-".length)));
+const nothing = NOTHING;
 const ipForward = () => readFileSync("/proc/sys/net/ipv4/ip_forward", "utf8").trim();
 
 /** A runner that works for `after` commands and then fails every one, like a process killed at that point. */

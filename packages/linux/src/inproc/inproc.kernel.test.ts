@@ -5,10 +5,8 @@ import { type NamespaceConfig as Config, isNsError, NamespaceConfig, type Namesp
 import { afterEach, beforeAll, expect, it } from "vitest";
 import { createLinuxBackend } from "../backend.ts";
 import type { KernelDriver } from "../driver.ts";
-import { createNodeFileOps } from "../fs.ts";
-import { currentNetnsId } from "../host-netns.ts";
-import { listMarkers } from "../markers.ts";
-import { DEFAULT_NETNS_DIR, DEFAULT_STATE_DIR, netnsName } from "../names.ts";
+import { DEFAULT_NETNS_DIR, netnsName } from "../names.ts";
+import { leftovers, NOTHING } from "../test-support/leftovers.ts";
 import { describeKernel } from "../testing/kernel.ts";
 import { netnsPrefix, probeTcp, startServers } from "../testing/probe.ts";
 import { createInprocDriver, type InprocDriver } from "./index.ts";
@@ -17,21 +15,8 @@ import { kernelView, threadNetns } from "./kernel-view.ts";
 /** Named netns this file made (netns names are machine-wide: other test runs have theirs). */
 const madeNetns = new Set<string>(["nsx-inproc-err", "nsx-inproc-left"]);
 
-/** Everything of ours the kernel and the state dir hold in this (fake) host. */
-function ours() {
-  const netns = execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
-    .split("\n")
-    .map((l) => l.split(" ")[0]!)
-    .filter((n) => madeNetns.has(n));
-  const links = execFileSync("ip", ["-o", "link"], { encoding: "utf8" })
-    .split("\n")
-    .map((l) => l.split(":")[1]?.trim().split("@")[0] ?? "")
-    .filter((n) => /^ns[vb][0-9a-f]{12}$/.test(n));
-  const tables = execFileSync("nft", ["list", "tables"], { encoding: "utf8" }).includes("inet nsx");
-  const markers = listMarkers(createNodeFileOps(), DEFAULT_STATE_DIR, currentNetnsId()).map((m) => m.netns);
-  return { netns, links, tables, markers };
-}
-const nothing = { netns: [], links: [], tables: false, markers: [] };
+const ours = () => leftovers((n) => madeNetns.has(n));
+const nothing = NOTHING;
 
 describeKernel("in-process kernel driver on the kernel", (env) => {
   const home = threadNetns();
