@@ -8,8 +8,11 @@ export interface BackgroundDestroys {
   start(backend: NetworkBackend, record: NamespaceRecord): Promise<void>;
   /** The in-flight destroy of an id, if any. */
   pending(id: string): Promise<void> | undefined;
-  /** If `error` says a port or address is held by one of our in-flight destroys, waits for it; true if it did. */
-  waitForHolder(error: unknown): Promise<boolean>;
+  /**
+   * If `error` says a port, an address or the id itself (creating `id`) is held by one of our in-flight
+   * destroys, waits for it; true if it did (the caller retries, and waits again for the next holder).
+   */
+  waitForHolder(error: unknown, id?: string): Promise<boolean>;
   /** Waits for every in-flight destroy; throws TeardownError with every failure since the last settle. */
   settle(): Promise<void>;
   /** Waits for every in-flight destroy, failures left for gc. */
@@ -47,9 +50,13 @@ export function createBackgroundDestroys(store: StateStore, owner: () => RecordP
       inFlight.set(id, done);
     },
     pending: (id) => inFlight.get(id),
-    async waitForHolder(error) {
-      if (!isNsError(error, "ERR_NS_PORT_IN_USE") && !isNsError(error, "ERR_NS_ADDRESS_IN_USE")) return false;
-      const held = inFlight.get(String(error.details.owner));
+    async waitForHolder(error, id) {
+      let holder: string | undefined;
+      if (isNsError(error, "ERR_NS_EXISTS") && id !== undefined) holder = id;
+      else if (isNsError(error, "ERR_NS_PORT_IN_USE") || isNsError(error, "ERR_NS_ADDRESS_IN_USE"))
+        holder = String(error.details.owner);
+      if (holder === undefined) return false;
+      const held = inFlight.get(holder);
       if (held === undefined) return false;
       await held;
       return true;

@@ -62,7 +62,10 @@ export function createClaimIndex(claims: readonly Claim[] = []): ClaimIndex {
   const addSubnet = (cidr: string, owner: string, bridge?: string) => {
     const subnet = parseCidrCached(cidr);
     let m = bySize.get(subnet.prefixLen);
-    if (!m) bySize.set(subnet.prefixLen, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      bySize.set(subnet.prefixLen, m);
+    }
     const cur = m.get(subnet.network);
     if (cur) cur.count++;
     else

@@ -271,3 +271,49 @@ describe("background destroy", () => {
     await manager.close();
   });
 });
+
+describe("background destroy and the rest of the manager", () => {
+  it("lets gc, a re-create of the same id and a second destroy wait for the teardown in flight", async () => {
+    const { createSimulationBackend } = await import("../../simulation/src/backend.ts");
+    const sim = createSimulationBackend();
+    let release!: () => void;
+    let fail = false;
+    let destroys = 0;
+    const backend = {
+      ...sim,
+      async destroy(record: Parameters<typeof sim.destroy>[0]) {
+        destroys++;
+        await sim.destroy(record);
+      },
+      async beginDestroy(record: Parameters<typeof sim.destroy>[0]) {
+        await sim.destroy(record);
+        const settled = new Promise<void>((resolve, reject) => {
+          release = () => (fail ? reject(new Error("veth stuck")) : resolve());
+        });
+        return { settled };
+      },
+    };
+    const manager = createNamespaceManager({ backend });
+    const fwd = [{ hostPort: 8080, nsPort: 80, protocol: "tcp" as const }];
+    await manager.create(NamespaceConfig.privateNetwork(undefined, { id: "same", portForwards: fwd }));
+    await manager.destroy("same", { background: true });
+    // gc sees a `destroying` record of this process: it waits for the teardown instead of running another.
+    const gc = manager.gc();
+    const again = manager.create(
+      NamespaceConfig.privateNetwork(undefined, { id: "same", portForwards: fwd }),
+    );
+    release();
+    expect((await gc).errors).toEqual([]);
+    expect((await again).id).toBe("same");
+    expect(destroys).toBe(0);
+
+    fail = true;
+    await manager.destroy("same", { background: true });
+    const retry = manager.destroy("same");
+    release();
+    await retry; // the foreground destroy retried what the background one left
+    expect(destroys).toBe(1);
+    expect(await manager.exists("same")).toBe(false);
+    await manager.close();
+  });
+});

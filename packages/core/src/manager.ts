@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   type BackendName,
   isNsError,
@@ -115,7 +116,8 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
       const importer = options.importBackend;
       // Objects belong to the store that records them, so gc of one store never collects another's.
       const backendOptions = { ...options.backendOptions };
-      backendOptions.owner ??= store.identity ?? processOwnerId();
+      // A memory store is this manager's alone: two in one process must not collect each other's namespaces.
+      backendOptions.owner ??= store.identity ?? `${processOwnerId()}#${randomBytes(4).toString("hex")}`;
       try {
         return { backend: await loadBackend(choice.name, backendOptions, importer), choice };
       } catch (e) {
@@ -205,10 +207,15 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
             return { record: r, claims: mine };
           });
         // A port or address still held by one of our background destroys is free as soon as it settles.
-        const rec = await reserve().catch(async (e: unknown) => {
-          if (await background.waitForHolder(e)) return reserve();
-          throw e;
-        });
+        let rec: NamespaceRecord | undefined;
+        for (;;) {
+          try {
+            rec = await reserve();
+            break;
+          } catch (e) {
+            if (!(await background.waitForHolder(e, config.id))) throw e;
+          }
+        }
         let created: Awaited<ReturnType<NetworkBackend["create"]>>;
         try {
           created = await b.create(rec.resolved);
@@ -247,7 +254,14 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
           });
         // Already being destroyed in the background here: waiting for it is this destroy.
         const inFlight = background.pending(id);
-        if (inFlight) return destroyOptions.background ? undefined : inFlight;
+        if (inFlight && destroyOptions.background) return;
+        if (inFlight) {
+          await inFlight;
+          // A background teardown that failed left the record: this destroy retries it and reports failures.
+          const left = await store.get(id);
+          if (left) await teardown(b, left);
+          return;
+        }
         await (destroyOptions.background ? background.start(b, r) : teardown(b, r));
       });
     },
@@ -284,7 +298,13 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
     },
     async gc() {
       const b = await backend();
-      return collectGarbage({ store, backend: b, withLock, teardown: (r) => teardown(b, r) });
+      // A background destroy in flight is this process working on the record: gc waits for it, never races it.
+      return collectGarbage({
+        store,
+        backend: b,
+        withLock,
+        teardown: (r) => background.pending(r.info.id) ?? teardown(b, r),
+      });
     },
     async backendInfo() {
       const { backend: b, choice } = await load();

@@ -45,3 +45,11 @@ describe("owner ids", () => {
     expect(ownerExited("sqlite:/var/lib/ns/state.db")).toBe(false);
   });
 });
+
+describe("owner ids of one manager instance", () => {
+  it("count as exited with their process, whatever the instance suffix", async () => {
+    const { ownerExited, processOwnerId } = await import("./process-info.ts");
+    expect(ownerExited(`${processOwnerId()}#ab12cd34`)).toBe(false);
+    expect(ownerExited("process:4194303:1#ab12cd34")).toBe(true);
+  });
+});

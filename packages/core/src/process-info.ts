@@ -32,9 +32,9 @@ export function processOwnerId(pid: number = process.pid): string {
   return `process:${pid}:${processStartTime(pid) ?? "?"}`;
 }
 
-/** Whether an owner id names a process that has exited (its objects are anyone's to collect). */
+/** Whether an owner id names a process that has exited (its objects are anyone's to collect); a `#instance` suffix is ignored. */
 export function ownerExited(owner: string): boolean {
-  const m = /^process:(\d+):(.+)$/.exec(owner);
+  const m = /^process:(\d+):([^#]+)(#.*)?$/.exec(owner);
   if (!m) return false;
   return !processAlive(Number(m[1]), m[2] === "?" ? undefined : m[2]);
 }

@@ -3,15 +3,19 @@
 import { createExecRunner, createNamespaceManager } from "@ns/core";
 import { NamespaceConfig } from "@ns/types";
 import { createLinuxBackend } from "../src/index.ts";
+import { assertInFakeHost, kernelTestEnv } from "../src/testing/kernel.ts";
 
 const runs = Number(process.argv[2] ?? 50);
 const uplink = process.env.NS_TEST_UPLINK;
-if (!process.env.NS_TEST_FAKEHOST) {
+const env = kernelTestEnv();
+if (!env) {
   process.stderr.write(
     "run inside the fake host: tsx scripts/in-fake-host.ts -- npx tsx scripts/measure.ts\n",
   );
   process.exit(1);
 }
+// The variable alone is not proof: refuse unless this process really is in the fake host (no real eth0).
+assertInFakeHost(env);
 const manager = createNamespaceManager({ backend: createLinuxBackend(uplink ? { uplink } : {}) });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const runner = createExecRunner();

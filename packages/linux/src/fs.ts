@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 
 /** The file operations the backend performs (sysctls, resolv.conf, markers); unit tests inject a fake. */
 export interface FileOps {
@@ -26,7 +26,12 @@ export function createNodeFileOps(): FileOps {
     },
     write(path, data, options = {}) {
       if (options.mkdir) mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-      writeFileSync(path, data);
+      // Other processes read markers while we write them: rename makes the new content appear whole. /proc and
+      // /sys files (sysctls) cannot be renamed onto and are written in place.
+      if (path.startsWith("/proc/") || path.startsWith("/sys/")) return writeFileSync(path, data);
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, data);
+      renameSync(tmp, path);
     },
     exists: (path) => existsSync(path),
     remove: (path) => rmSync(path, { recursive: true, force: true }),

@@ -19,9 +19,12 @@ export async function listOwnedObjects(ctx: BackendContext): Promise<OwnedObject
   // gc is where lost shared state (a flushed ruleset, reverted sysctls) of live namespaces comes back.
   await reconcile(ctx);
   const out: OwnedObject[] = [];
+  // Kernel first, markers second: a create writes its marker before its objects, so an object made between the
+  // two reads always has its marker in the second one and is never taken for an orphan.
+  const netns = new Set(driver.netnsList().filter((n) => n.startsWith(NETNS_PREFIX)));
+  const links = driver.links();
   const all = listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns);
   const markers = all.filter((m) => ownedBy(m, ctx.owner));
-  const netns = new Set(driver.netnsList().filter((n) => n.startsWith(NETNS_PREFIX)));
   const vethOwner = new Map<string, string>();
   const bridgesInUse = new Set<string>();
   for (const m of all) {
@@ -32,7 +35,7 @@ export async function listOwnedObjects(ctx: BackendContext): Promise<OwnedObject
     out.push({ kind: netns.has(m.netns) ? "netns" : "marker", name: m.netns, namespaceId: m.id });
   // Another owner's links are not ours to list: they are skipped, not reported as orphans.
   const foreignVeths = new Set(all.filter((m) => !ownedBy(m, ctx.owner) && m.veth).map((m) => m.veth!));
-  for (const l of driver.links()) {
+  for (const l of links) {
     const kind = ourLinkKind(l);
     if (kind === "veth") {
       if (foreignVeths.has(l)) continue;

@@ -58,9 +58,9 @@ export async function beginTeardown(
     return { settled: Promise.resolve() };
   }
   const marked: NetnsMarker = { ...m, destroying: true, blackhole: addr };
-  // The marker knows the route before the route exists: gc after a crash removes it.
-  if (ctx.driver.files.exists(markerPath(ctx.stateDir, m.netns)))
-    writeMarker(ctx.driver.files, ctx.stateDir, marked);
+  // The marker knows the route before the route exists (written even if it was missing): gc after a crash
+  // removes the route, so a later namespace on this address is never blackholed.
+  writeMarker(ctx.driver.files, ctx.stateDir, marked);
   try {
     await ctx.driver.ipBatch([`route replace blackhole ${addr}/32`, `netns del ${m.netns}`]);
   } catch (e) {
