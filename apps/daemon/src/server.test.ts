@@ -14,6 +14,7 @@ function call(
   method: string,
   path: string,
   body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: the assertions check the JSON bodies
 ): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const req = request(
