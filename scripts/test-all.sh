@@ -7,7 +7,13 @@ step() { printf '\n=== %s\n' "$*"; }
 step "lint"; pnpm run lint
 step "build"; pnpm run build
 step "typecheck"; pnpm run typecheck
-step "tests (kernel tests run inside a throwaway fake-host namespace when root)"; pnpm run test
+step "tests (kernel tests run inside a throwaway fake-host namespace when root)"
+log=$(mktemp); trap 'rm -f "$log"' EXIT
+pnpm run test 2>&1 | tee "$log"
+# One closing line over every vitest run: "N passed, N failed".
+plain=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^\S*:test: +Tests +' || true)
+passed=$(printf '%s\n' "$plain" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(printf '%s\n' "$plain" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
 [ -x examples/downstream/run.sh ] && { step "downstream example (packed tarballs, one backend)"; bash examples/downstream/run.sh; }
 [ -f bench/package.json ] && { step "benchmark smoke profile"; pnpm --filter @ns/bench run bench; }
-step "done"
+printf '\n%s passed, %s failed\n' "$passed" "$failed"
