@@ -12,8 +12,9 @@ log=$(mktemp); trap 'rm -f "$log"' EXIT
 pnpm run test 2>&1 | tee "$log"
 # One closing line over every vitest run: "N passed, N failed".
 plain=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^\S*:test: +Tests +' || true)
-passed=$(printf '%s\n' "$plain" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-failed=$(printf '%s\n' "$plain" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+count() { printf '%s\n' "$plain" | { grep -oE "[0-9]+ $1" || true; } | awk '{s+=$1} END {print s+0}'; }
+passed=$(count passed)
+failed=$(count failed)
 [ -x examples/downstream/run.sh ] && { step "downstream example (packed tarballs, one backend)"; bash examples/downstream/run.sh; }
 [ -f bench/package.json ] && { step "benchmark smoke profile"; pnpm --filter @ns/bench run bench; }
 printf '\n%s passed, %s failed\n' "$passed" "$failed"
