@@ -317,3 +317,14 @@ describe("background destroy and the rest of the manager", () => {
     await manager.close();
   });
 });
+
+describe("NamespaceManager.new", () => {
+  it("is the original design's name for createNamespaceManager", async () => {
+    const { NamespaceManager } = await import("./manager.ts");
+    const { createSimulationBackend } = await import("../../simulation/src/backend.ts");
+    const m = NamespaceManager.new({ backend: createSimulationBackend() });
+    const info = await m.create(NamespaceConfig.fullIsolation(process.pid));
+    expect((await m.getByPid(process.pid)).id).toBe(info.id);
+    await m.close();
+  });
+});

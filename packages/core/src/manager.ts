@@ -324,3 +324,9 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
   };
   return manager;
 }
+
+/** The original design's spelling: `NamespaceManager.new()` is `createNamespaceManager()`. */
+export const NamespaceManager = {
+  /** Creates a manager (auto-detects the backend unless told otherwise). */
+  new: (options: NamespaceManagerOptions = {}): NamespaceManager => createNamespaceManager(options),
+} as const;
