@@ -237,35 +237,44 @@ describe("NamespaceManager gc", () => {
   });
 });
 
+/** A simulation backend with a two-phase destroy whose second phase the test releases (or fails). */
+async function twoPhaseBackend() {
+  const { createSimulationBackend } = await import("../../simulation/src/backend.ts");
+  const sim = createSimulationBackend();
+  const ctl = { release: () => {}, fail: false, destroys: 0 };
+  const backend = {
+    ...sim,
+    async destroy(record: Parameters<typeof sim.destroy>[0]) {
+      ctl.destroys++;
+      await sim.destroy(record);
+    },
+    async beginDestroy(record: Parameters<typeof sim.destroy>[0]) {
+      await sim.destroy(record);
+      const settled = new Promise<void>((resolve, reject) => {
+        ctl.release = () => (ctl.fail ? reject(new Error("veth stuck")) : resolve());
+      });
+      return { settled };
+    },
+  };
+  return { backend, ctl };
+}
+
 describe("background destroy", () => {
   it("keeps the record and its claims until the backend settles, and reports a failed settle", async () => {
-    const { createSimulationBackend } = await import("../../simulation/src/backend.ts");
-    const sim = createSimulationBackend();
-    let release!: () => void;
-    let fail = false;
-    const backend = {
-      ...sim,
-      async beginDestroy(record: Parameters<typeof sim.destroy>[0]) {
-        await sim.destroy(record);
-        const settled = new Promise<void>((resolve, reject) => {
-          release = () => (fail ? reject(new Error("veth stuck")) : resolve());
-        });
-        return { settled };
-      },
-    };
+    const { backend, ctl } = await twoPhaseBackend();
     const manager = createNamespaceManager({ backend });
     const a = await manager.create(NamespaceConfig.privateNetwork(undefined, { id: "bg-a" }));
     await manager.destroy(a.id, { background: true });
     expect((await manager.store.get(a.id))?.state).toBe("destroying");
     expect((await manager.store.claims()).some((c) => c.namespaceId === a.id)).toBe(true);
-    release();
+    ctl.release();
     await manager.settle();
     expect(await manager.exists(a.id)).toBe(false);
 
     const b = await manager.create(NamespaceConfig.privateNetwork(undefined, { id: "bg-b" }));
-    fail = true;
+    ctl.fail = true;
     await manager.destroy(b.id, { background: true });
-    release();
+    ctl.release();
     await expect(manager.settle()).rejects.toMatchObject({ code: "ERR_NS_TEARDOWN" });
     expect((await manager.store.get(b.id))?.state).toBe("destroying");
     await manager.close();
@@ -274,25 +283,7 @@ describe("background destroy", () => {
 
 describe("background destroy and the rest of the manager", () => {
   it("lets gc, a re-create of the same id and a second destroy wait for the teardown in flight", async () => {
-    const { createSimulationBackend } = await import("../../simulation/src/backend.ts");
-    const sim = createSimulationBackend();
-    let release!: () => void;
-    let fail = false;
-    let destroys = 0;
-    const backend = {
-      ...sim,
-      async destroy(record: Parameters<typeof sim.destroy>[0]) {
-        destroys++;
-        await sim.destroy(record);
-      },
-      async beginDestroy(record: Parameters<typeof sim.destroy>[0]) {
-        await sim.destroy(record);
-        const settled = new Promise<void>((resolve, reject) => {
-          release = () => (fail ? reject(new Error("veth stuck")) : resolve());
-        });
-        return { settled };
-      },
-    };
+    const { backend, ctl } = await twoPhaseBackend();
     const manager = createNamespaceManager({ backend });
     const fwd = [{ hostPort: 8080, nsPort: 80, protocol: "tcp" as const }];
     await manager.create(NamespaceConfig.privateNetwork(undefined, { id: "same", portForwards: fwd }));
@@ -302,17 +293,17 @@ describe("background destroy and the rest of the manager", () => {
     const again = manager.create(
       NamespaceConfig.privateNetwork(undefined, { id: "same", portForwards: fwd }),
     );
-    release();
+    ctl.release();
     expect((await gc).errors).toEqual([]);
     expect((await again).id).toBe("same");
-    expect(destroys).toBe(0);
+    expect(ctl.destroys).toBe(0);
 
-    fail = true;
+    ctl.fail = true;
     await manager.destroy("same", { background: true });
     const retry = manager.destroy("same");
-    release();
+    ctl.release();
     await retry; // the foreground destroy retried what the background one left
-    expect(destroys).toBe(1);
+    expect(ctl.destroys).toBe(1);
     expect(await manager.exists("same")).toBe(false);
     await manager.close();
   });
