@@ -89,6 +89,9 @@ export async function runForeign(
   batchedCreate?: Row,
   batchedDestroy?: Row,
 ): Promise<void> {
+  // One latency row of another tool, as a ratio of the batched script's row for the same step.
+  const addRow = (name: string, samples: number[], baseline: Row | undefined) =>
+    c.add(compare({ section: SECTION, name, unit: "ms", summary: summarize(samples) }, baseline));
   const runs = p.slowRuns;
   if (which(NETAVARK)) {
     const dir = mkdtempSync(join(tmpdir(), "nsxt-bench-netavark-"));
@@ -113,28 +116,8 @@ export async function runForeign(
           destroy.push(dr);
         }
       }
-      c.add(
-        compare(
-          {
-            section: SECTION,
-            name: "netavark 1.4 setup (+ip netns add), bridge + 1 port",
-            unit: "ms",
-            summary: summarize(create),
-          },
-          batchedCreate,
-        ),
-      );
-      c.add(
-        compare(
-          {
-            section: SECTION,
-            name: "netavark 1.4 teardown (+ip netns del)",
-            unit: "ms",
-            summary: summarize(destroy),
-          },
-          batchedDestroy,
-        ),
-      );
+      addRow("netavark 1.4 setup (+ip netns add), bridge + 1 port", create, batchedCreate);
+      addRow("netavark 1.4 teardown (+ip netns del)", destroy, batchedDestroy);
     } catch (e) {
       c.note(`netavark: failed: ${(e as Error).message}`);
     } finally {
@@ -163,28 +146,8 @@ export async function runForeign(
           destroy.push(dr);
         }
       }
-      c.add(
-        compare(
-          {
-            section: SECTION,
-            name: "CNI bridge+portmap ADD (+ip netns add)",
-            unit: "ms",
-            summary: summarize(create),
-          },
-          batchedCreate,
-        ),
-      );
-      c.add(
-        compare(
-          {
-            section: SECTION,
-            name: "CNI bridge+portmap DEL (+ip netns del)",
-            unit: "ms",
-            summary: summarize(destroy),
-          },
-          batchedDestroy,
-        ),
-      );
+      addRow("CNI bridge+portmap ADD (+ip netns add)", create, batchedCreate);
+      addRow("CNI bridge+portmap DEL (+ip netns del)", destroy, batchedDestroy);
     } catch (e) {
       c.note(`CNI plugins: failed: ${(e as Error).message}`);
     } finally {

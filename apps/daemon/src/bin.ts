@@ -53,8 +53,6 @@ async function main(): Promise<number> {
   const manager = createNamespaceManager({
     backend: (values.backend ?? "auto") as "auto",
     store: createSqliteStore({ path: join(stateDir, "state.db") }),
-    // Resolve backend packages from the daemon, which depends on them (core may not see them under pnpm).
-    importBackend: (specifier) => import(specifier),
   });
   try {
     const info = await manager.backendInfo();

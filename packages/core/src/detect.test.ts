@@ -195,3 +195,13 @@ describe("backend selection in the manager", () => {
     expect((await manager.backendInfo()).reason).toBe("backend instance given by the caller");
   });
 });
+
+describe("importFromCoreOrApp", () => {
+  it("imports what core sees and rethrows not-found for what nobody has", async () => {
+    const { importFromCoreOrApp } = await import("./detect.ts");
+    expect(await importFromCoreOrApp("node:path")).toHaveProperty("join");
+    await expect(importFromCoreOrApp("@ns/no-such-backend")).rejects.toMatchObject({
+      code: "ERR_MODULE_NOT_FOUND",
+    });
+  });
+});

@@ -1,5 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve as resolvePath } from "node:path";
+import { pathToFileURL } from "node:url";
 import { type BackendName, NsError } from "@ns/types";
 import type { BackendFactoryOptions, BackendModule, NetworkBackend } from "./backend.ts";
 
@@ -130,23 +133,48 @@ export function chooseBackend(
   };
 }
 
+const notFound = (e: unknown) => {
+  const code = (e as { code?: string }).code;
+  return (
+    code === "ERR_MODULE_NOT_FOUND" ||
+    code === "MODULE_NOT_FOUND" ||
+    /Cannot find (module|package)/.test(String(e))
+  );
+};
+
+/**
+ * Imports a backend package as core sees it, else as the application does: under pnpm's strict layout (and in
+ * workspaces) core cannot see packages that only the application depends on, so resolution is retried from
+ * the entry script's directory.
+ */
+export async function importFromCoreOrApp(specifier: string): Promise<unknown> {
+  try {
+    return await import(specifier);
+  } catch (e) {
+    const entry = process.argv[1];
+    if (!notFound(e) || entry === undefined) throw e;
+    let resolved: string;
+    try {
+      resolved = createRequire(resolvePath(entry)).resolve(specifier);
+    } catch {
+      throw e;
+    }
+    return import(pathToFileURL(resolved).href);
+  }
+}
+
 /** Loads a backend package by name and creates the backend; a missing package gives ERR_NS_BACKEND_MISSING naming it. */
 export async function loadBackend(
   name: BackendName,
   options: BackendFactoryOptions = {},
-  importer: (specifier: string) => Promise<unknown> = (s) => import(s),
+  importer: (specifier: string) => Promise<unknown> = importFromCoreOrApp,
 ): Promise<NetworkBackend> {
   const pkg = BACKEND_PACKAGES[name];
   let mod: BackendModule;
   try {
     mod = (await importer(pkg)) as BackendModule;
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (
-      code === "ERR_MODULE_NOT_FOUND" ||
-      code === "MODULE_NOT_FOUND" ||
-      /Cannot find (module|package)/.test(String(e))
-    )
+    if (notFound(e))
       throw new NsError("ERR_NS_BACKEND_MISSING", `the ${name} backend is not installed (package ${pkg})`, {
         hint: `install it: pnpm add ${pkg} (or npm install ${pkg})`,
         cause: e,
