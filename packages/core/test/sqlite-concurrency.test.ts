@@ -1,4 +1,4 @@
-import { fork } from "node:child_process";
+import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,11 +28,15 @@ async function runWorkers(path: string): Promise<{ reports: WorkerReport[]; ms: 
   const exited = children.map(
     (c) => new Promise<number | null>((resolve) => c.once("exit", (code) => resolve(code))),
   );
-  await Promise.all(children.map((c) => new Promise((resolve) => c.once("message", resolve))));
+  // A worker that dies (a crash, an uncaught error) fails the test at once instead of leaving it waiting.
+  const next = <T>(c: ChildProcess, i: number) =>
+    Promise.race([
+      new Promise<T>((resolve) => c.once("message", (m) => resolve(m as T))),
+      exited[i]!.then((code) => Promise.reject(new Error(`worker ${i} exited (${code}) before reporting`))),
+    ]);
+  await Promise.all(children.map((c, i) => next(c, i)));
   const started = performance.now();
-  const reports = children.map(
-    (c) => new Promise<WorkerReport>((resolve) => c.once("message", (m) => resolve(m as WorkerReport))),
-  );
+  const reports = children.map((c, i) => next<WorkerReport>(c, i));
   for (const c of children) c.send("go");
   const all = await Promise.all(reports);
   const ms = performance.now() - started;

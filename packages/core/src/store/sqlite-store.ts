@@ -45,12 +45,14 @@ function toClaim(row: ClaimRow): Claim {
 
 const parse = (row: RecordRow): NamespaceRecord => JSON.parse(row.record) as NamespaceRecord;
 
+const isBusy = (e: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(String((e as { code?: unknown })?.code ?? ""));
+
 /** Maps anything SQLite throws to ERR_NS_STATE; NsErrors (ERR_NS_EXISTS, allocation errors) pass through. */
 function stateError(e: unknown, path: string, timeoutMs: number, op: string): NsError {
   if (isNsError(e)) return e;
   const code = String((e as { code?: unknown })?.code ?? "");
   const message = e instanceof Error ? e.message : String(e);
-  if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED"))
+  if (isBusy(e))
     return new NsError(
       "ERR_NS_STATE",
       `state database ${path} stayed locked by another process for more than ${timeoutMs} ms (${op})`,
@@ -67,19 +69,35 @@ function stateError(e: unknown, path: string, timeoutMs: number, op: string): Ns
   });
 }
 
+/** Blocks the thread for ms; opening is synchronous, and only the first opens of a new file ever wait here. */
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+function setUp(db: Database.Database, path: string): void {
+  // WAL lets readers run while one process writes; NORMAL sync is durable enough in WAL (no corruption on crash).
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("foreign_keys = ON");
+  migrate(db, path);
+}
+
+/**
+ * Opens and migrates, retrying on SQLITE_BUSY until the timeout: switching a new file to WAL returns BUSY at once,
+ * without the busy handler, when another process is doing the same (seen with 6 processes opening one new file).
+ */
 function open(path: string, timeoutMs: number): Database.Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const db = new Database(path, { timeout: timeoutMs });
-  try {
-    // WAL lets readers run while one process writes; NORMAL sync is durable enough in WAL (no corruption on crash).
-    db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
-    db.pragma("foreign_keys = ON");
-    migrate(db, path);
-    return db;
-  } catch (e) {
-    db.close();
-    throw e;
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    const db = new Database(path, { timeout: Math.max(1, deadline - Date.now()) });
+    try {
+      setUp(db, path);
+      return db;
+    } catch (e) {
+      db.close();
+      const left = deadline - Date.now();
+      if (!isBusy(e) || left <= 0) throw e;
+      sleepSync(Math.min(left, 2 ** Math.min(attempt, 6) + Math.random() * 5));
+    }
   }
 }
 

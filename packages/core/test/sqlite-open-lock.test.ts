@@ -1,0 +1,81 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OpenOrder, OpenResult } from "./fixtures/open-worker.ts";
+
+const worker = fileURLToPath(new URL("./fixtures/open-worker.ts", import.meta.url));
+const pkgDir = fileURLToPath(new URL("..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "ns-open-lock-"));
+let child: ChildProcess;
+
+/** The worker's next message, or a rejection when it exits first (a crashed worker must fail the test, not hang it). */
+function next<T>(c: ChildProcess): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`worker exited (${code}) before answering`));
+    c.once("exit", onExit);
+    c.once("message", (m) => {
+      c.off("exit", onExit);
+      resolve(m as T);
+    });
+  });
+}
+
+beforeAll(async () => {
+  child = fork(worker, [], {
+    cwd: pkgDir,
+    execArgv: ["--conditions=source", "--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  await next(child);
+});
+afterAll(() => {
+  child?.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Holds a write lock on a brand-new (not yet WAL) file, as a second process in the middle of its first open does. */
+function holdNewFile(name: string): { path: string; release(): void } {
+  const path = join(dir, name);
+  const db = new Database(path);
+  db.exec("BEGIN IMMEDIATE");
+  return {
+    path,
+    release: () => {
+      db.exec("ROLLBACK");
+      db.close();
+    },
+  };
+}
+
+describe("opening a state file another process is setting up", () => {
+  // Regression (CI, 4 processes opening one new file): switching to WAL while another process holds the write lock
+  // failed with SQLITE_BUSY within milliseconds; SQLite skips the busy handler when a reader must upgrade to writer.
+  it("waits for the lock instead of failing at once", async () => {
+    const held = holdNewFile("released.db");
+    const answer = next<OpenResult>(child);
+    child.send({ path: held.path, busyTimeoutMs: 10_000 } satisfies OpenOrder);
+    await new Promise((r) => setTimeout(r, 300));
+    held.release();
+    const result = await answer;
+    expect(result).toMatchObject({ ok: true });
+    expect(result.ms).toBeGreaterThanOrEqual(250);
+  });
+
+  it("fails with ERR_NS_STATE after the busy timeout, not before, when the lock is never released", async () => {
+    const held = holdNewFile("kept.db");
+    try {
+      const answer = next<OpenResult>(child);
+      child.send({ path: held.path, busyTimeoutMs: 400 } satisfies OpenOrder);
+      const result = await answer;
+      expect(result).toMatchObject({ ok: false, code: "ERR_NS_STATE" });
+      expect(result.message).toMatch(/locked by another process for more than 400 ms/);
+      expect(result.ms).toBeGreaterThanOrEqual(390);
+    } finally {
+      held.release();
+    }
+  });
+});
