@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type { z } from "zod/mini";
 import type { NamespaceConfig } from "./config.ts";
 import { type ConfigIssue, InvalidConfigError } from "./errors.ts";
 import { configSchema } from "./schema.ts";
@@ -33,7 +33,7 @@ function builtinMessage(issue: z.core.$ZodRawIssue): string | undefined {
 const join = (path: readonly PropertyKey[]) => path.map(String).join(".");
 
 /** Flattens zod's issues into ConfigIssues, one per field (an unknown key is named as its own field). */
-function schemaIssues(error: z.ZodError): ConfigIssue[] {
+function schemaIssues(error: z.core.$ZodError): ConfigIssue[] {
   return error.issues.flatMap((i): ConfigIssue[] => {
     if (i.code === "unrecognized_keys")
       return i.keys.map((k) => ({ field: join([...i.path, k]), message: "unknown field" }));

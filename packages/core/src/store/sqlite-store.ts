@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { isNsError, NsError } from "@ns/types";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import type { NamespaceRecord } from "../backend.ts";
 import { checkReservation } from "./claims.ts";
 import { existsError, notFound } from "./memory-store.ts";
@@ -84,11 +85,32 @@ function setUp(db: Database.Database, path: string): void {
  * Opens and migrates, retrying on SQLITE_BUSY until the timeout: switching a new file to WAL returns BUSY at once,
  * without the busy handler, when another process is doing the same (seen with 6 processes opening one new file).
  */
+type DatabaseClass = typeof Database;
+let sqlite: { Database: DatabaseClass; nativeBinding: string | undefined } | undefined;
+
+/**
+ * Loads better-sqlite3 on first use, by require: an ESM import of this CommonJS package runs Node's export
+ * scanner over it, and the addon is found by path instead of by `bindings`' search (together ~4 ms per CLI start).
+ */
+function loadSqlite(): { Database: DatabaseClass; nativeBinding: string | undefined } {
+  if (sqlite) return sqlite;
+  const require = createRequire(import.meta.url);
+  let nativeBinding: string | undefined;
+  try {
+    nativeBinding = require.resolve("better-sqlite3/build/Release/better_sqlite3.node");
+  } catch {
+    nativeBinding = undefined; // another layout (a debug build, a bundler): let better-sqlite3 search.
+  }
+  sqlite = { Database: require("better-sqlite3") as DatabaseClass, nativeBinding };
+  return sqlite;
+}
+
 function open(path: string, timeoutMs: number): Database.Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
-    const db = new Database(path, { timeout: Math.max(1, deadline - Date.now()) });
+    const { Database, nativeBinding } = loadSqlite();
+    const db = new Database(path, { timeout: Math.max(1, deadline - Date.now()), nativeBinding });
     try {
       setUp(db, path);
       return db;
