@@ -62,6 +62,7 @@ function toolPackage(command: string): string {
     ip: "iproute2",
     conntrack: "conntrack",
     nsenter: "util-linux",
+    flock: "util-linux",
   };
   return map[command] ?? command;
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createLinuxBackend } from "./backend.ts";
 import { foreignForwardDrops } from "./doctor.ts";
 import { createMemoryFileOps } from "./fs.ts";
+import type { HostLock } from "./host-lock.ts";
 import { listMarkers } from "./markers.ts";
 import { vethName } from "./names.ts";
 
@@ -12,7 +13,11 @@ const procNetDev = (links: string[]) =>
   `Inter-| hdr\n face | hdr\n${links.map((l) => `  ${l}: 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0`).join("\n")}\n`;
 
 function setup(
-  options: { fail?: (cmd: string, input: string | undefined, links: Set<string>) => boolean } = {},
+  options: {
+    fail?: (cmd: string, input: string | undefined, links: Set<string>) => boolean;
+    hostLock?: HostLock;
+    onCall?: (line: string) => void;
+  } = {},
 ) {
   const links = new Set(["lo", "uplink0"]);
   const files = createMemoryFileOps({
@@ -31,6 +36,7 @@ function setup(
   )(files.exists);
   const runner = createRecordingRunner((call) => {
     const line = [call.command, ...call.args].join(" ");
+    options.onCall?.(line);
     if (options.fail?.(line, call.input, links)) {
       const exists = /type bridge/.test(call.input ?? "");
       return {
@@ -52,7 +58,14 @@ function setup(
     }
     return undefined;
   });
-  const backend = createLinuxBackend({ runner, files, stateDir: STATE, hostNetns: "42", uplink: "uplink0" });
+  const backend = createLinuxBackend({
+    runner,
+    files,
+    stateDir: STATE,
+    hostNetns: "42",
+    uplink: "uplink0",
+    ...(options.hostLock ? { hostLock: options.hostLock } : {}),
+  });
   return { backend, runner, files, links };
 }
 
@@ -213,6 +226,57 @@ describe("linux backend with a recording runner", () => {
     expect(backend.enter(record(priv, {})).prefix.join(" ")).toContain("/etc/netns/nsx-ns-p/resolv.conf");
     expect(backend.enter(record(shared, {}))).toMatchObject({ prefix: [], enforced: true });
     expect(await backend.create(shared)).toEqual({ data: { shared: true } });
+  });
+});
+
+describe("linux backend and the host lock", () => {
+  function recordingLock() {
+    const held: string[] = [];
+    const events: string[] = [];
+    const lock: HostLock = {
+      kind: "test",
+      async run(key, fn) {
+        events.push(`+${key}`);
+        held.push(key);
+        try {
+          return await fn();
+        } finally {
+          held.splice(held.indexOf(key), 1);
+          events.push(`-${key}`);
+        }
+      },
+    };
+    return { lock, held, events };
+  }
+
+  it("changes the nft table only while holding the global host lock, bridge lock first", async () => {
+    const { lock, held, events } = recordingLock();
+    const nftHeld: string[][] = [];
+    const { backend } = setup({
+      hostLock: lock,
+      onCall: (line) => {
+        if (line.startsWith("nft")) nftHeld.push([...held]);
+      },
+    });
+    const p = resolved(NamespaceConfig.privateNetwork(undefined, { id: "ns-p" }));
+    const dp = (await backend.create(p)).data;
+    const b = resolved(
+      NamespaceConfig.bridged(undefined, "web", { id: "ns-b" }),
+      interfaceConfig("10.201.0.1", 24),
+    );
+    const db = (await backend.create(b)).data;
+    await backend.destroy(record(p, dp));
+    await backend.destroy(record(b, db));
+    expect(nftHeld.length).toBeGreaterThanOrEqual(4);
+    for (const keys of nftHeld) expect(keys).toContain("global");
+    // Always bridge before global (one order: no deadlock between processes), and every acquisition released.
+    const seq = events.join(" ");
+    expect(seq).toContain("+bridge:web +global -global");
+    expect(seq).not.toMatch(/\+global [^-]*\+bridge/);
+    expect(events.filter((e) => e.startsWith("+")).length).toBe(
+      events.filter((e) => e.startsWith("-")).length,
+    );
+    expect(held).toEqual([]);
   });
 });
 

@@ -16,8 +16,10 @@ import { doctor, type Finding } from "./doctor.ts";
 import { createProcessDriver, type KernelDriver } from "./driver.ts";
 import { enterPrefix } from "./enter.ts";
 import type { FileOps } from "./fs.ts";
+import { createFlockHostLock, createHelperHostLock, type HostLock, PROCESS_LOCAL_LOCK } from "./host-lock.ts";
 import { currentNetnsId } from "./host-netns.ts";
 import { tryCreateInprocDriver } from "./inproc/index.ts";
+import { loadNative } from "./inproc/libc.ts";
 import { type NetnsMarker, readMarker } from "./markers.ts";
 import { bridgeName, DEFAULT_NETNS_DIR, DEFAULT_STATE_DIR, netnsName, vethName } from "./names.ts";
 import { createNftApplier } from "./nft-apply.ts";
@@ -46,6 +48,11 @@ export interface LinuxBackendOptions {
   driver?: KernelDriver;
   /** Identity of the host network namespace (default: inode of /proc/self/ns/net). */
   hostNetns?: string;
+  /**
+   * Cross-process lock around shared kernel state (default: flock(2) with the in-process driver, flock(1) with
+   * the process driver, none beyond this process when `files` is injected).
+   */
+  hostLock?: HostLock;
 }
 
 /** What the Linux backend enforces, per mode. */
@@ -117,35 +124,56 @@ export interface LinuxBackend extends NetworkBackend {
  * when it loads and nothing was injected (an injected runner or file layer must see every command);
  * else the process driver. NS_LINUX_DRIVER=process forces the process driver.
  */
+type DriverKind = "inproc" | "process" | "given";
+
 function selectDriver(
   options: LinuxBackendOptions,
   runner: CommandRunner,
   netnsDir: string,
-): { driver: KernelDriver; driverReason: string } {
-  if (options.driver) return { driver: options.driver, driverReason: "driver given by the caller" };
-  const processDriver = () =>
-    createProcessDriver({ runner, netnsDir, ...(options.files ? { files: options.files } : {}) });
+): { driver: KernelDriver; driverReason: string; kind: DriverKind } {
+  if (options.driver)
+    return { driver: options.driver, driverReason: "driver given by the caller", kind: "given" };
+  const processDriver = (driverReason: string) => ({
+    driver: createProcessDriver({ runner, netnsDir, ...(options.files ? { files: options.files } : {}) }),
+    driverReason,
+    kind: "process" as const,
+  });
   if (options.runner !== undefined || options.files !== undefined)
-    return { driver: processDriver(), driverReason: "process driver: a runner or file layer was injected" };
+    return processDriver("process driver: a runner or file layer was injected");
   if (process.env.NS_LINUX_DRIVER === "process")
-    return { driver: processDriver(), driverReason: "process driver: NS_LINUX_DRIVER=process" };
+    return processDriver("process driver: NS_LINUX_DRIVER=process");
   const inproc = tryCreateInprocDriver({ runner, netnsDir });
-  if (inproc.driver) return { driver: inproc.driver, driverReason: inproc.reason };
-  return { driver: processDriver(), driverReason: `process driver: ${inproc.reason}` };
+  if (inproc.driver) return { driver: inproc.driver, driverReason: inproc.reason, kind: "inproc" };
+  return processDriver(`process driver: ${inproc.reason}`);
+}
+
+function selectHostLock(options: LinuxBackendOptions, stateDir: string, kind: DriverKind): HostLock {
+  if (options.hostLock) return options.hostLock;
+  if (options.files !== undefined) return PROCESS_LOCAL_LOCK;
+  if (kind !== "process") {
+    const native = loadNative();
+    if (!("reason" in native))
+      return createFlockHostLock({ stateDir, flock: native.libc.flock, errno: native.libc.errno });
+  }
+  return createHelperHostLock({ stateDir });
 }
 
 /** The Linux backend: network namespaces, veth pairs, bridges and one nftables table. */
 export function createLinuxBackend(options: LinuxBackendOptions = {}): LinuxBackend {
   const netnsDir = options.netnsDir ?? DEFAULT_NETNS_DIR;
   const runner = options.runner ?? createExecRunner();
-  const { driver, driverReason } = selectDriver(options, runner, netnsDir);
-  const withLock = createKeyedLock();
+  const { driver, driverReason, kind } = selectDriver(options, runner, netnsDir);
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  const hostLock = selectHostLock(options, stateDir, kind);
+  const keyed = createKeyedLock();
+  // In-process order first (cheap, fair), then the other processes: a key is never held twice by this process.
+  const withLock = <T>(key: string, fn: () => Promise<T>) => keyed(key, () => hostLock.run(key, fn));
   const ctx: BackendContext = {
     driver,
-    stateDir: options.stateDir ?? DEFAULT_STATE_DIR,
+    stateDir,
     hostNetns: options.hostNetns ?? currentNetnsId(),
     owner: options.owner ?? processOwnerId(),
-    withLock: (key, fn) => withLock(key, fn),
+    withLock,
     resolveUplink: createUplinkResolver(driver),
     nft: createNftApplier(driver),
   };

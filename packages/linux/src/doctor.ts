@@ -79,6 +79,13 @@ export async function doctor(options: { runner?: CommandRunner; files?: FileOps 
           hint: "install the optional dependency koffi and Debian's libnftables1 for ~5x faster creates",
         },
   );
+  if (!inproc.driver && !facts.has("flock"))
+    out.push({
+      level: "error",
+      code: "missing-flock",
+      message: "flock is missing: the process driver takes the cross-process host lock with it",
+      hint: "apt-get install util-linux",
+    });
   const fwd = files.read("/proc/sys/net/ipv4/ip_forward")?.trim();
   out.push({
     level: "info",

@@ -15,6 +15,13 @@ export { createProcessDriver } from "./driver.ts";
 export type { FileOps } from "./fs.ts";
 export { createMemoryFileOps, createNodeFileOps } from "./fs.ts";
 export {
+  createFlockHostLock,
+  createHelperHostLock,
+  DEFAULT_HOST_LOCK_TIMEOUT_MS,
+  type HostLock,
+  PROCESS_LOCAL_LOCK,
+} from "./host-lock.ts";
+export {
   BRIDGE_PREFIX,
   bridgeName,
   DEFAULT_NETNS_DIR,

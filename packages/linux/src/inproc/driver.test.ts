@@ -25,6 +25,7 @@ function fakeKernel(fail: (type: number, n: number) => number = () => 0) {
     setns: () => 0,
     mount: () => 0,
     umount2: () => 0,
+    flock: () => 0,
     socket: () => 100,
     setsockopt: () => 0,
     sendtoAsync: async (...a) => libc.sendto(...a),

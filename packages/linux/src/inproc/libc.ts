@@ -22,6 +22,8 @@ export interface LibC {
   recv(fd: number, buf: Buffer, len: number, flags: number): number;
   close(fd: number): number;
   gettid(): number;
+  /** flock(2): the cross-process host lock (see host-lock.ts). */
+  flock(fd: number, operation: number): number;
   strerror(errno: number): string;
   /** errno of the last call. */
   errno(): number;
@@ -100,6 +102,7 @@ function load(): NativeLoad {
       recv: c.func("long recv(int fd, _Out_ void *buf, size_t len, int flags)"),
       close: c.func("int close(int fd)"),
       gettid: c.func("int gettid(void)"),
+      flock: c.func("int flock(int fd, int operation)"),
       strerror: (e) => String(strerror(e)),
       errno: () => koffi.errno(),
     };
