@@ -65,6 +65,26 @@ describe("opening a state file another process is setting up", () => {
     expect(result.ms).toBeGreaterThanOrEqual(250);
   });
 
+  it("gives later writes the whole busy timeout again, however long the open waited", async () => {
+    const held = holdNewFile("then-write.db");
+    const opened = next<OpenResult>(child);
+    child.send({ path: held.path, busyTimeoutMs: 1000, thenWrite: true } satisfies OpenOrder);
+    await new Promise((r) => setTimeout(r, 400));
+    held.release();
+    expect((await opened).ok).toBe(true);
+    // Now a write that must wait 700 ms: more than what was left of the open's 1000 ms, less than 1000.
+    const other = new Database(held.path);
+    other.exec("BEGIN IMMEDIATE");
+    const wrote = next<OpenResult>(child);
+    child.send("write");
+    await new Promise((r) => setTimeout(r, 700));
+    other.exec("ROLLBACK");
+    other.close();
+    const result = await wrote;
+    expect(result).toMatchObject({ ok: true });
+    expect(result.ms).toBeGreaterThanOrEqual(600);
+  });
+
   it("fails with ERR_NS_STATE after the busy timeout, not before, when the lock is never released", async () => {
     const held = holdNewFile("kept.db");
     try {

@@ -6,7 +6,7 @@ import { foreignForwardDrops } from "./doctor.ts";
 import { createMemoryFileOps } from "./fs.ts";
 import type { HostLock } from "./host-lock.ts";
 import { listMarkers } from "./markers.ts";
-import { vethName } from "./names.ts";
+import { bridgeLockKey, bridgeName, vethName } from "./names.ts";
 
 const STATE = "/state";
 const procNetDev = (links: string[]) =>
@@ -271,12 +271,37 @@ describe("linux backend and the host lock", () => {
     for (const keys of nftHeld) expect(keys).toContain("global");
     // Always bridge before global (one order: no deadlock between processes), and every acquisition released.
     const seq = events.join(" ");
-    expect(seq).toContain("+bridge:web +global -global");
+    expect(seq).toContain(`+${bridgeLockKey("web")} +global -global`);
     expect(seq).not.toMatch(/\+global [^-]*\+bridge/);
     expect(events.filter((e) => e.startsWith("+")).length).toBe(
       events.filter((e) => e.startsWith("-")).length,
     );
     expect(held).toEqual([]);
+  });
+});
+
+describe("gc of a bridge", () => {
+  it("re-checks under the bridge's lock and keeps a bridge a member joined after the listing", async () => {
+    const events: string[] = [];
+    const hostLock: HostLock = {
+      kind: "test",
+      run: async (key, fn) => {
+        events.push(key);
+        return fn();
+      },
+    };
+    const { backend, runner } = setup({ hostLock });
+    const member = resolved(
+      NamespaceConfig.bridged(undefined, "web", { id: "ns-m" }),
+      interfaceConfig("10.201.0.1", 24),
+    );
+    await backend.create(member);
+    runner.reset();
+    events.length = 0;
+    // As if listed as an orphan just before the member's create wrote its marker.
+    await backend.removeOwned!([{ kind: "link", name: bridgeName("web") }]);
+    expect(events).toEqual([bridgeLockKey("web")]);
+    expect(runner.calls.map((c) => c.input ?? "").join("\n")).not.toContain(`link del ${bridgeName("web")}`);
   });
 });
 

@@ -21,7 +21,14 @@ import { currentNetnsId } from "./host-netns.ts";
 import { tryCreateInprocDriver } from "./inproc/index.ts";
 import { loadNative } from "./inproc/libc.ts";
 import { type NetnsMarker, readMarker } from "./markers.ts";
-import { bridgeName, DEFAULT_NETNS_DIR, DEFAULT_STATE_DIR, netnsName, vethName } from "./names.ts";
+import {
+  bridgeLockKey,
+  bridgeName,
+  DEFAULT_NETNS_DIR,
+  DEFAULT_STATE_DIR,
+  netnsName,
+  vethName,
+} from "./names.ts";
 import { createNftApplier } from "./nft-apply.ts";
 import { listOwnedObjects, removeOwnedObjects } from "./owned.ts";
 import { privateElements } from "./plan-private.ts";
@@ -181,7 +188,7 @@ export function createLinuxBackend(options: LinuxBackendOptions = {}): LinuxBack
 
   const destroyMarker = (m: NetnsMarker) =>
     m.bridgeName
-      ? withLock(`bridge:${m.bridgeName}`, () => teardownNamespace(ctx, m))
+      ? withLock(bridgeLockKey(m.bridgeName), () => teardownNamespace(ctx, m))
       : teardownNamespace(ctx, m);
 
   return {

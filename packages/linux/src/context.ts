@@ -17,7 +17,7 @@ export interface BackendContext {
   nft: NftApplier;
   /** Resolves an uplink (cached briefly). */
   resolveUplink(wanted?: string): Promise<Uplink>;
-  /** Serialises work on one key in this process ("global" for the table and ip_forward, "bridge:NAME" per bridge). */
+  /** Serialises work on one key in this process ("global" for the table and ip_forward, "bridge:<kernel name>" per bridge), then across processes (host-lock.ts). */
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 

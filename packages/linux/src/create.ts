@@ -4,7 +4,7 @@ import type { BackendContext } from "./context.ts";
 import { hostUpstreamServers, resolvConfPath, resolvConfText } from "./dns.ts";
 import { enableForwarding } from "./forwarding.ts";
 import { type NetnsMarker, readMarker, writeMarker } from "./markers.ts";
-import { bridgeName, netnsName, netnsPath, vethName } from "./names.ts";
+import { bridgeLockKey, bridgeName, netnsName, netnsPath, vethName } from "./names.ts";
 import { bridgeElements, planBridgedCreate } from "./plan-bridged.ts";
 import { planFullCreate } from "./plan-full.ts";
 import { planPrivateCreate } from "./plan-private.ts";
@@ -147,5 +147,5 @@ export async function createNamespace(
     return { data, handle: netnsPath(ctx.driver.netnsDir, netns), ...result } as CreateResult;
   };
   // One member at a time per bridge: whether the bridge exists is decided and acted on atomically.
-  return config.mode === "bridged" ? ctx.withLock(`bridge:${config.bridge}`, run) : run();
+  return config.mode === "bridged" ? ctx.withLock(bridgeLockKey(config.bridge!), run) : run();
 }

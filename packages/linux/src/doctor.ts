@@ -79,7 +79,7 @@ export async function doctor(options: { runner?: CommandRunner; files?: FileOps 
           hint: "install the optional dependency koffi and Debian's libnftables1 for ~5x faster creates",
         },
   );
-  if (!inproc.driver && !facts.has("flock"))
+  if ((!inproc.driver || process.env.NS_LINUX_DRIVER === "process") && !facts.has("flock"))
     out.push({
       level: "error",
       code: "missing-flock",

@@ -34,9 +34,15 @@ function next(c: ChildProcess): Promise<unknown> {
   });
 }
 
-async function startWorker(kind: string, stateDir: string, key = "global"): Promise<ChildProcess> {
+async function startWorker(
+  kind: string,
+  stateDir: string,
+  key = "global",
+  detached = false,
+): Promise<ChildProcess> {
   const c = fork(worker, [kind, stateDir, key], {
     cwd: pkgDir,
+    detached,
     execArgv: ["--conditions=source", "--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -102,6 +108,20 @@ for (const kind of ["flock", "flock(1)"]) {
       expect(await next(holder)).toBe("held");
       holder.kill("SIGKILL");
       await expect(makeLock(kind, dir, 5000).run("global", async () => "acquired")).resolves.toBe("acquired");
+    });
+
+    it("keeps the lock when the holder's process group gets a Ctrl-C the holder traps", async () => {
+      const dir = freshDir();
+      const holder = await startWorker(kind, dir, "global", true);
+      send(holder, { op: "hold" });
+      expect(await next(holder)).toBe("held");
+      process.kill(-holder.pid!, "SIGINT"); // what the terminal sends to the whole foreground group
+      await new Promise((r) => setTimeout(r, 100));
+      const e = await makeLock(kind, dir, 200)
+        .run("global", async () => "acquired")
+        .catch((x: unknown) => x);
+      expect(isNsError(e, "ERR_NS_STATE")).toBe(true);
+      send(holder, { op: "release" });
     });
 
     it("excludes: two processes incrementing one file 50 times each under the lock lose no update", async () => {

@@ -38,6 +38,29 @@ function timeoutError(path: string, timeoutMs: number): NsError {
   );
 }
 
+/** Creates the lock file (mode 0600, in a 0700 directory) and opens it; file system errors become NsErrors. */
+function openLockFile(stateDir: string, path: string): number {
+  try {
+    mkdirSync(`${stateDir}/locks`, { recursive: true, mode: 0o700 });
+    // libuv opens with O_CLOEXEC: children we spawn never inherit (and so never hold) the lock.
+    return openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const denied = code === "EACCES" || code === "EPERM" || code === "EROFS";
+    throw new NsError(
+      denied ? "ERR_NS_PERMISSION" : "ERR_NS_STATE",
+      `cannot open the ns host lock ${path}: ${(e as Error).message}`,
+      {
+        hint: denied
+          ? "run as root (the Linux backend needs CAP_NET_ADMIN and writes its state under /run/ns)"
+          : "the ns state directory must be on a local, writable file system",
+        cause: e,
+        details: { path, errno: code },
+      },
+    );
+  }
+}
+
 /** Only this process's own serialisation: for unit tests with fake files, where no other process exists. */
 export const PROCESS_LOCAL_LOCK: HostLock = { kind: "process", run: (_key, fn) => fn() };
 
@@ -69,9 +92,7 @@ export function createFlockHostLock(options: FlockHostLockOptions): HostLock {
     kind: "flock",
     async run(key, fn) {
       const path = hostLockPath(options.stateDir, key);
-      mkdirSync(`${options.stateDir}/locks`, { recursive: true, mode: 0o700 });
-      // libuv opens with O_CLOEXEC: children we spawn never inherit (and so never hold) the lock.
-      const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+      const fd = openLockFile(options.stateDir, path);
       try {
         const deadline = Date.now() + timeoutMs;
         for (let wait = 1; ; wait = Math.min(wait * 2, 16)) {
@@ -118,13 +139,17 @@ export function createHelperHostLock(options: HelperHostLockOptions): HostLock {
   const bin = options.flockBinary ?? "flock";
   return {
     kind: "flock(1)",
-    async run(key, fn) {
+    async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
       const path = hostLockPath(options.stateDir, key);
-      mkdirSync(`${options.stateDir}/locks`, { recursive: true, mode: 0o700 });
+      closeSync(openLockFile(options.stateDir, path)); // ours to create, with our mode (flock(1) would use 0644)
       const seconds = String(Math.max(0.001, timeoutMs / 1000));
+      // Its own process group: a Ctrl-C at the terminal must not end it (and release the lock) in the middle of
+      // work that `ns run` shields from signals. It still ends with us: our end of its stdin closes.
       const child = spawn(bin, ["-x", "-w", seconds, path, "sh", "-c", "echo held; exec cat >/dev/null"], {
         stdio: ["pipe", "pipe", "pipe"],
+        detached: true,
       });
+      let released = false;
       const exited = new Promise<number | null>((resolve) => {
         child.once("exit", (code) => resolve(code));
         child.once("error", () => resolve(null));
@@ -158,12 +183,29 @@ export function createHelperHostLock(options: HelperHostLockOptions): HostLock {
           details: { path, exitCode: code, stderr },
         });
       }
+      let lost = false;
+      void exited.then(() => {
+        lost = !released;
+      });
+      let result: T;
       try {
-        return await fn();
+        result = await fn();
       } finally {
+        released = true;
         child.stdin.end();
         await exited;
       }
+      // Someone killed the helper while we worked: the work is done, but not under the lock; say so.
+      if (lost)
+        throw new NsError(
+          "ERR_NS_STATE",
+          `the ns host lock ${path} was lost: its flock(1) helper was killed`,
+          {
+            hint: "do not signal ns's flock helper processes; run the command again",
+            details: { path },
+          },
+        );
+      return result;
     },
   };
 }

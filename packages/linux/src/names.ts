@@ -55,6 +55,11 @@ export function bridgeName(bridge: string): string {
   return `${BRIDGE_PREFIX}${hash12(bridge)}`;
 }
 
+/** Host lock key of a bridge: by its kernel name, which gc also knows when no marker names the bridge any more. */
+export function bridgeLockKey(bridge: string): string {
+  return `bridge:${bridgeName(bridge)}`;
+}
+
 /** Kind of one of our link names, or undefined when the link is not ours. */
 export function ourLinkKind(name: string): "veth" | "bridge" | undefined {
   const m = HASHED.exec(name);

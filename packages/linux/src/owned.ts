@@ -2,7 +2,7 @@ import type { OwnedObject } from "@ns/core";
 import { NsError, TeardownError, toNsError } from "@ns/types";
 import type { BackendContext } from "./context.ts";
 import { listMarkers, ownedBy, readMarker, removeMarker } from "./markers.ts";
-import { NETNS_PREFIX, NFT_FAMILY, NFT_TABLE, ourLinkKind } from "./names.ts";
+import { bridgeLockKey, NETNS_PREFIX, NFT_FAMILY, NFT_TABLE, ourLinkKind } from "./names.ts";
 import { reconcile } from "./reconcile.ts";
 import { teardownNamespace } from "./teardown.ts";
 
@@ -74,11 +74,19 @@ export async function removeOwnedObjects(ctx: BackendContext, objects: OwnedObje
         const m = readMarker(ctx.driver.files, ctx.stateDir, o.name);
         if (m === undefined || m.hostNetns !== ctx.hostNetns || !ownedBy(m, ctx.owner)) return;
         const run = () => teardownNamespace(ctx, m);
-        await (m.bridgeName ? ctx.withLock(`bridge:${m.bridgeName}`, run) : run());
+        await (m.bridgeName ? ctx.withLock(bridgeLockKey(m.bridgeName), run) : run());
         if (m.veth) done.add(`link:${m.veth}`);
       } else if (o.kind === "link") {
-        if (!ctx.driver.linkExists(o.name)) return;
-        await ctx.driver.ipBatch([`link del ${o.name}`]);
+        const remove = async () => {
+          if (!ctx.driver.linkExists(o.name)) return;
+          await ctx.driver.ipBatch([`link del ${o.name}`]);
+        };
+        if (ourLinkKind(o.name) !== "bridge") return remove();
+        // Under the bridge's lock and checked again: a create in another process may have joined it since the listing.
+        await ctx.withLock(`bridge:${o.name}`, async () => {
+          if (!listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns).some((m) => m.bridge === o.name))
+            await remove();
+        });
       } else if (o.kind === "file") {
         ctx.driver.files.remove(o.name);
       } else if (o.kind === "nft-table") {

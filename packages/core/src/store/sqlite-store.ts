@@ -81,10 +81,6 @@ function setUp(db: Database.Database, path: string): void {
   migrate(db, path);
 }
 
-/**
- * Opens and migrates, retrying on SQLITE_BUSY until the timeout: switching a new file to WAL returns BUSY at once,
- * without the busy handler, when another process is doing the same (seen with 6 processes opening one new file).
- */
 type DatabaseClass = typeof Database;
 let sqlite: { Database: DatabaseClass; nativeBinding: string | undefined } | undefined;
 
@@ -105,14 +101,20 @@ function loadSqlite(): { Database: DatabaseClass; nativeBinding: string | undefi
   return sqlite;
 }
 
+/**
+ * Opens and migrates, retrying on SQLITE_BUSY until the timeout: switching a new file to WAL returns BUSY at once,
+ * without the busy handler, when another process is doing the same (seen with 6 processes opening one new file).
+ */
 function open(path: string, timeoutMs: number): Database.Database {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const { Database, nativeBinding } = loadSqlite();
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
-    const { Database, nativeBinding } = loadSqlite();
     const db = new Database(path, { timeout: Math.max(1, deadline - Date.now()), nativeBinding });
     try {
       setUp(db, path);
+      // The open may have used up part of the wait; every later write gets the whole of it again.
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`);
       return db;
     } catch (e) {
       db.close();

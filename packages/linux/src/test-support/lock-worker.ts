@@ -22,6 +22,8 @@ if (process.send) {
   process.on("message", async (o: LockOrder) => {
     if (o.op === "release") return release();
     if (o.op === "hold") {
+      // Like `ns run`, which traps terminal signals while it changes shared state.
+      process.on("SIGINT", () => undefined);
       void lock.run(key, async () => {
         process.send!("held");
         await new Promise<void>((r) => {
