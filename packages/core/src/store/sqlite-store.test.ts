@@ -89,6 +89,35 @@ describe("sqlite store", () => {
     await store.close();
   });
 
+  it("keeps the event loop running while it waits for another writer", async () => {
+    const path = fresh();
+    const store = createSqliteStore({ path, busyTimeoutMs: 3000 });
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    // Only a running event loop can release the other writer: a write that blocked it would time out instead.
+    setTimeout(() => other.exec("ROLLBACK"), 200);
+    let ticks = 0;
+    let longest = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+      ticks++;
+    }, 5);
+    const started = performance.now();
+    try {
+      await store.reserve("x", build("x"));
+    } finally {
+      clearInterval(timer);
+      other.close();
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(150);
+    expect(ticks).toBeGreaterThan(5);
+    expect(longest).toBeLessThan(150);
+    await store.close();
+  });
+
   it("reports a file that is not a database as ERR_NS_STATE", async () => {
     const path = join(root, "garbage.db");
     writeFileSync(path, "this is not sqlite ".repeat(100));

@@ -28,6 +28,12 @@ export interface SqliteStore extends StateStore {
 /** Default wait for a busy database, in milliseconds. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * Longest stretch one write attempt blocks the event loop in SQLite's busy handler (better-sqlite3 is
+ * synchronous); between attempts timers and I/O run, so a daemon stays responsive while another process writes.
+ */
+const BUSY_SLICE_MS = 20;
+
 interface RecordRow {
   record: string;
 }
@@ -113,8 +119,8 @@ function open(path: string, timeoutMs: number): Database.Database {
     const db = new Database(path, { timeout: Math.max(1, deadline - Date.now()), nativeBinding });
     try {
       setUp(db, path);
-      // The open may have used up part of the wait; every later write gets the whole of it again.
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(timeoutMs))}`);
+      // From now on SQLite waits at most one slice per attempt; writes retry between slices (see writeOp).
+      db.pragma(`busy_timeout = ${Math.max(0, Math.min(BUSY_SLICE_MS, Math.floor(timeoutMs)))}`);
       return db;
     } catch (e) {
       db.close();
@@ -134,6 +140,21 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return fn();
     } catch (e) {
       throw stateError(e, path, timeoutMs, op);
+    }
+  };
+  // Each attempt is a whole transaction (BEGIN IMMEDIATE takes the lock first), so a busy one is simply run again.
+  const writeOp = async <T>(op: string, fn: () => T): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn();
+      } catch (e) {
+        const left = deadline - Date.now();
+        if (!isBusy(e) || left <= 0) throw stateError(e, path, timeoutMs, op);
+        await new Promise((r) =>
+          setTimeout(r, Math.min(left, 1 + Math.random() * 2 ** Math.min(attempt, 4))),
+        );
+      }
     }
   };
   const db = guard("open", () => open(path, timeoutMs));
@@ -191,10 +212,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
     identity: options.path === ":memory:" ? undefined : `sqlite:${resolve(options.path)}`,
     path,
     async reserve(id, build) {
-      return guard("reserve", () => reserveTx.immediate(id, build));
+      return writeOp("reserve", () => reserveTx.immediate(id, build));
     },
     async update(id, patch) {
-      return guard("update", () => updateTx.immediate(id, patch));
+      return writeOp("update", () => updateTx.immediate(id, patch));
     },
     async get(id) {
       const row = guard("get", () => q.get.get(id));
@@ -207,7 +228,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteStore {
       return guard("findByPid", () => q.byPid.all(pid).map(parse));
     },
     async remove(id) {
-      return guard("remove", () => removeTx.immediate(id));
+      return writeOp("remove", () => removeTx.immediate(id));
     },
     async claims() {
       return guard("claims", () => q.claims.all().map(toClaim));
