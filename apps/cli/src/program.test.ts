@@ -148,6 +148,9 @@ describe("JSON shapes", () => {
     expect(doc.backend.name).toBe("simulation");
     expect(doc.backend.reason).toContain("NS_BACKEND");
     expect(doc.checks.length).toBeGreaterThan(0);
+    // The fix names what forced the simulation, not the host's tools.
+    const backendCheck = (doc.checks as { name: string; fix?: string }[]).find((c) => c.name === "backend");
+    expect(backendCheck?.fix).toMatch(/unset NS_BACKEND/);
     expect(r.code).toBe(doc.ok ? 0 : 1);
   });
 });

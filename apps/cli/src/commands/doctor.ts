@@ -38,6 +38,8 @@ export async function doctorReport(app: App, o: Parameters<App["withContext"]>[0
   try {
     const info = await namespaces.backendInfo();
     const enforced = ISOLATION_MODES.some((m) => info.capabilities.modes[m].enforced);
+    const env = app.io.env.NS_BACKEND;
+    const forcedBy = requested !== "auto" ? "--backend" : env && env !== "auto" ? "NS_BACKEND" : undefined;
     backend = { ...info, enforced };
     checks.push({
       name: "backend",
@@ -47,7 +49,9 @@ export async function doctorReport(app: App, o: Parameters<App["withContext"]>[0
       ...(enforced
         ? {}
         : {
-            fix: "isolation is simulated: fix the problems below (usually: run as root with ip, nft, nsenter)",
+            fix: forcedBy
+              ? `isolation is simulated because ${forcedBy} asks for ${info.name}: ${forcedBy === "NS_BACKEND" ? "unset NS_BACKEND" : "leave out --backend"} to get the best backend this host supports`
+              : "isolation is simulated: fix the problems below (usually: run as root with ip, nft, nsenter)",
           }),
     });
   } catch (e) {

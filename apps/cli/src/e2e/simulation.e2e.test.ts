@@ -1,7 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { assertBuilt, binSandbox, until } from "../test-support/bin.ts";
+import { assertBuilt, BIN, binSandbox, until } from "../test-support/bin.ts";
 
 // The built `ns` binary on the simulation backend: works unprivileged, state shared through --state-dir.
 // A fresh temporary --state-dir for every test.
@@ -128,5 +129,20 @@ describe("ns run (simulation)", () => {
     expect(gc.code).toBe(0);
     expect(JSON.parse(gc.stdout).removedRecords).toHaveLength(1);
     expect(await ids()).toEqual([]);
+  });
+
+  it("stops quietly when its reader goes away (ns --help | true)", () => {
+    // `true` exits without reading: every write of ns after that fails with EPIPE.
+    const out = execFileSync(
+      "bash",
+      [
+        "-c",
+        `"${process.execPath}" "${BIN}" --help 2>"$1" | true; echo "\${PIPESTATUS[0]}"; cat "$1"`,
+        "sh",
+        join(box.stateDir, "stderr"),
+      ],
+      { encoding: "utf8" },
+    );
+    expect(out).toBe("0\n");
   });
 });
