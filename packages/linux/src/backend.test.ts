@@ -280,6 +280,17 @@ describe("linux backend and the host lock", () => {
   });
 });
 
+describe("gc of a veth", () => {
+  it("keeps a veth listed as an orphan when a namespace created since claims it", async () => {
+    const { backend, runner } = setup();
+    const ns = resolved(NamespaceConfig.privateNetwork(undefined, { id: "ns-v" }));
+    await backend.create(ns);
+    runner.reset();
+    await backend.removeOwned!([{ kind: "link", name: vethName("ns-v") }]);
+    expect(runner.calls.map((c) => c.input ?? "").join("\n")).not.toContain(`link del ${vethName("ns-v")}`);
+  });
+});
+
 describe("gc of a bridge", () => {
   it("re-checks under the bridge's lock and keeps a bridge a member joined after the listing", async () => {
     const events: string[] = [];

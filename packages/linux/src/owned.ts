@@ -1,7 +1,7 @@
 import type { OwnedObject } from "@ns/core";
 import { NsError, TeardownError, toNsError } from "@ns/types";
 import type { BackendContext } from "./context.ts";
-import { listMarkers, ownedBy, readMarker, removeMarker } from "./markers.ts";
+import { listMarkers, type NetnsMarker, ownedBy, readMarker, removeMarker } from "./markers.ts";
 import { bridgeLockKey, NETNS_PREFIX, NFT_FAMILY, NFT_TABLE, ourLinkKind } from "./names.ts";
 import { reconcile } from "./reconcile.ts";
 import { teardownNamespace } from "./teardown.ts";
@@ -81,11 +81,15 @@ export async function removeOwnedObjects(ctx: BackendContext, objects: OwnedObje
           if (!ctx.driver.linkExists(o.name)) return;
           await ctx.driver.ipBatch([`link del ${o.name}`]);
         };
-        if (ourLinkKind(o.name) !== "bridge") return remove();
+        const claimed = (match: (m: NetnsMarker) => boolean) =>
+          listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns).some(match);
+        // A veth listed as an orphan may belong to a namespace created since (same id, marker written first):
+        // checked again right before the delete, which leaves a window of one call instead of the whole gc.
+        if (ourLinkKind(o.name) !== "bridge")
+          return o.namespaceId === undefined && claimed((m) => m.veth === o.name) ? undefined : remove();
         // Under the bridge's lock and checked again: a create in another process may have joined it since the listing.
         await ctx.withLock(`bridge:${o.name}`, async () => {
-          if (!listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns).some((m) => m.bridge === o.name))
-            await remove();
+          if (!claimed((m) => m.bridge === o.name)) await remove();
         });
       } else if (o.kind === "file") {
         ctx.driver.files.remove(o.name);
