@@ -154,15 +154,15 @@ function selectDriver(
   return processDriver(`process driver: ${inproc.reason}`);
 }
 
-function selectHostLock(options: LinuxBackendOptions, stateDir: string, kind: DriverKind): HostLock {
+function selectHostLock(options: LinuxBackendOptions, dir: string, kind: DriverKind): HostLock {
   if (options.hostLock) return options.hostLock;
   if (options.files !== undefined) return PROCESS_LOCAL_LOCK;
   if (kind !== "process") {
     const native = loadNative();
     if (!("reason" in native))
-      return createFlockHostLock({ stateDir, flock: native.libc.flock, errno: native.libc.errno });
+      return createFlockHostLock({ dir, flock: native.libc.flock, errno: native.libc.errno });
   }
-  return createHelperHostLock({ stateDir });
+  return createHelperHostLock({ dir });
 }
 
 /** The Linux backend: network namespaces, veth pairs, bridges and one nftables table. */
@@ -171,14 +171,16 @@ export function createLinuxBackend(options: LinuxBackendOptions = {}): LinuxBack
   const runner = options.runner ?? createExecRunner();
   const { driver, driverReason, kind } = selectDriver(options, runner, netnsDir);
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
-  const hostLock = selectHostLock(options, stateDir, kind);
+  const hostNetns = options.hostNetns ?? currentNetnsId();
+  // Per host network namespace, like every shared decision (markers, the nft table and ip_forward are per netns).
+  const hostLock = selectHostLock(options, `${stateDir}/hosts/${hostNetns}`, kind);
   const keyed = createKeyedLock();
   // In-process order first (cheap, fair), then the other processes: a key is never held twice by this process.
   const withLock = <T>(key: string, fn: () => Promise<T>) => keyed(key, () => hostLock.run(key, fn));
   const ctx: BackendContext = {
     driver,
     stateDir,
-    hostNetns: options.hostNetns ?? currentNetnsId(),
+    hostNetns,
     owner: options.owner ?? processOwnerId(),
     withLock,
     resolveUplink: createUplinkResolver(driver),

@@ -55,7 +55,7 @@ const send = (c: ChildProcess, o: LockOrder) => c.send(o);
 
 describe("hostLockPath", () => {
   it("maps keys to files under locks/ and refuses keys that could leave it", () => {
-    expect(hostLockPath("/run/ns/linux", "global")).toBe("/run/ns/linux/locks/global.lock");
+    expect(hostLockPath("/run/ns/linux/hosts/7", "global")).toBe("/run/ns/linux/hosts/7/locks/global.lock");
     expect(hostLockPath("/s", "bridge:lab-1")).toBe("/s/locks/bridge-lab-1.lock");
     for (const bad of ["", "../x", "a/b", "x y", ".hidden", "a".repeat(81)])
       expect(() => hostLockPath("/s", bad)).toThrow(/invalid host lock key/);

@@ -20,11 +20,14 @@ export const DEFAULT_HOST_LOCK_TIMEOUT_MS = 30_000;
 
 const KEY_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 
-/** The lock file of `key` under the backend's state directory (locks are never deleted: that would race). */
-export function hostLockPath(stateDir: string, key: string): string {
+/**
+ * The lock file of `key` in `dir` (the backend uses `<stateDir>/hosts/<host netns>`: the shared decisions are per
+ * host network namespace). Lock files are not deleted while their host namespace lives: that would race.
+ */
+export function hostLockPath(dir: string, key: string): string {
   if (!KEY_RE.test(key) || key.length > 80)
     throw new NsError("ERR_NS_INTERNAL", `invalid host lock key ${JSON.stringify(key)}`);
-  return `${stateDir}/locks/${key.replace(/:/g, "-")}.lock`;
+  return `${dir}/locks/${key.replace(/:/g, "-")}.lock`;
 }
 
 function timeoutError(path: string, timeoutMs: number): NsError {
@@ -39,9 +42,9 @@ function timeoutError(path: string, timeoutMs: number): NsError {
 }
 
 /** Creates the lock file (mode 0600, in a 0700 directory) and opens it; file system errors become NsErrors. */
-function openLockFile(stateDir: string, path: string): number {
+function openLockFile(dir: string, path: string): number {
   try {
-    mkdirSync(`${stateDir}/locks`, { recursive: true, mode: 0o700 });
+    mkdirSync(`${dir}/locks`, { recursive: true, mode: 0o700 });
     // libuv opens with O_CLOEXEC: children we spawn never inherit (and so never hold) the lock.
     return openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
   } catch (e) {
@@ -72,8 +75,8 @@ const EWOULDBLOCK = 11;
 
 /** Options of createFlockHostLock. */
 export interface FlockHostLockOptions {
-  /** The backend's state directory; lock files live in its `locks/`. */
-  stateDir: string;
+  /** Lock files live in its `locks/` (the backend passes `<stateDir>/hosts/<host netns>`). */
+  dir: string;
   /** flock(2) (koffi-bound libc); -1 with errno on failure. */
   flock(fd: number, operation: number): number;
   /** errno of the last call. */
@@ -91,8 +94,8 @@ export function createFlockHostLock(options: FlockHostLockOptions): HostLock {
   return {
     kind: "flock",
     async run(key, fn) {
-      const path = hostLockPath(options.stateDir, key);
-      const fd = openLockFile(options.stateDir, path);
+      const path = hostLockPath(options.dir, key);
+      const fd = openLockFile(options.dir, path);
       try {
         const deadline = Date.now() + timeoutMs;
         for (let wait = 1; ; wait = Math.min(wait * 2, 16)) {
@@ -121,8 +124,8 @@ export function createFlockHostLock(options: FlockHostLockOptions): HostLock {
 
 /** Options of createHelperHostLock. */
 export interface HelperHostLockOptions {
-  /** The backend's state directory; lock files live in its `locks/`. */
-  stateDir: string;
+  /** Lock files live in its `locks/` (the backend passes `<stateDir>/hosts/<host netns>`). */
+  dir: string;
   /** Wait for another process at most this long (default 30 s). */
   timeoutMs?: number;
   /** The flock(1) binary (default "flock", util-linux). */
@@ -140,8 +143,8 @@ export function createHelperHostLock(options: HelperHostLockOptions): HostLock {
   return {
     kind: "flock(1)",
     async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-      const path = hostLockPath(options.stateDir, key);
-      closeSync(openLockFile(options.stateDir, path)); // ours to create, with our mode (flock(1) would use 0644)
+      const path = hostLockPath(options.dir, key);
+      closeSync(openLockFile(options.dir, path)); // ours to create, with our mode (flock(1) would use 0644)
       const seconds = String(Math.max(0.001, timeoutMs / 1000));
       // Its own process group: a Ctrl-C at the terminal must not end it (and release the lock) in the middle of
       // work that `ns run` shields from signals. It still ends with us: our end of its stdin closes.

@@ -10,9 +10,14 @@ export function makeLock(kind: string, stateDir: string, timeoutMs?: number): Ho
   if (kind === "flock") {
     const native = loadNative();
     if ("reason" in native) throw new Error(`flock lock needs koffi: ${native.reason}`);
-    return createFlockHostLock({ stateDir, flock: native.libc.flock, errno: native.libc.errno, timeoutMs });
+    return createFlockHostLock({
+      dir: stateDir,
+      flock: native.libc.flock,
+      errno: native.libc.errno,
+      timeoutMs,
+    });
   }
-  return createHelperHostLock({ stateDir, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+  return createHelperHostLock({ dir: stateDir, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
 }
 
 if (process.send) {
