@@ -271,7 +271,7 @@ describe("linux backend and the host lock", () => {
     for (const keys of nftHeld) expect(keys).toContain("global");
     // Always bridge before global (one order: no deadlock between processes), and every acquisition released.
     const seq = events.join(" ");
-    expect(seq).toContain(`+${bridgeLockKey("web")} +global -global`);
+    expect(seq).toContain(`+${bridgeLockKey(bridgeName("web"))} +global -global`);
     expect(seq).not.toMatch(/\+global [^-]*\+bridge/);
     expect(events.filter((e) => e.startsWith("+")).length).toBe(
       events.filter((e) => e.startsWith("-")).length,
@@ -311,7 +311,7 @@ describe("gc of a bridge", () => {
     events.length = 0;
     // As if listed as an orphan just before the member's create wrote its marker.
     await backend.removeOwned!([{ kind: "link", name: bridgeName("web") }]);
-    expect(events).toEqual([bridgeLockKey("web")]);
+    expect(events).toEqual([bridgeLockKey(bridgeName("web"))]);
     expect(runner.calls.map((c) => c.input ?? "").join("\n")).not.toContain(`link del ${bridgeName("web")}`);
   });
 });

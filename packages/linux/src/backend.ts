@@ -16,16 +16,16 @@ import { doctor, type Finding } from "./doctor.ts";
 import { createProcessDriver, type KernelDriver } from "./driver.ts";
 import { enterPrefix } from "./enter.ts";
 import type { FileOps } from "./fs.ts";
-import { createFlockHostLock, createHelperHostLock, type HostLock, PROCESS_LOCAL_LOCK } from "./host-lock.ts";
+import { defaultHostLock, type HostLock, PROCESS_LOCAL_LOCK } from "./host-lock.ts";
 import { currentNetnsId } from "./host-netns.ts";
 import { tryCreateInprocDriver } from "./inproc/index.ts";
-import { loadNative } from "./inproc/libc.ts";
 import { type NetnsMarker, readMarker } from "./markers.ts";
 import {
   bridgeLockKey,
   bridgeName,
   DEFAULT_NETNS_DIR,
   DEFAULT_STATE_DIR,
+  hostStateDir,
   netnsName,
   vethName,
 } from "./names.ts";
@@ -95,7 +95,10 @@ function markerOf(ctx: BackendContext, record: NamespaceRecord): NetnsMarker {
   if (onDisk && onDisk.hostNetns === ctx.hostNetns) return onDisk;
   const m: NetnsMarker = { id: info.id, mode: info.mode, hostNetns: ctx.hostNetns, owner: ctx.owner, netns };
   const iface = record.resolved.interface ?? info.interface;
-  if (info.mode === "private" || info.mode === "bridged") m.veth = vethName(info.id);
+  if (info.mode === "private" || info.mode === "bridged") {
+    m.veth = vethName(info.id);
+    if (iface) m.iface = iface; // a background destroy blackholes this address
+  }
   if (info.mode === "bridged" && info.bridge) {
     m.bridge = bridgeName(info.bridge);
     m.bridgeName = info.bridge;
@@ -103,6 +106,7 @@ function markerOf(ctx: BackendContext, record: NamespaceRecord): NetnsMarker {
   }
   const uplink = (record.backendData.uplink as string | undefined) ?? info.uplink;
   if (info.mode === "private") {
+    if (uplink) m.uplink = uplink;
     m.forwards = [...info.portForwards];
     if (iface && uplink)
       m.elements = privateElements({
@@ -157,12 +161,7 @@ function selectDriver(
 function selectHostLock(options: LinuxBackendOptions, dir: string, kind: DriverKind): HostLock {
   if (options.hostLock) return options.hostLock;
   if (options.files !== undefined) return PROCESS_LOCAL_LOCK;
-  if (kind !== "process") {
-    const native = loadNative();
-    if (!("reason" in native))
-      return createFlockHostLock({ dir, flock: native.libc.flock, errno: native.libc.errno });
-  }
-  return createHelperHostLock({ dir });
+  return defaultHostLock(dir, { native: kind !== "process" });
 }
 
 /** The Linux backend: network namespaces, veth pairs, bridges and one nftables table. */
@@ -173,7 +172,7 @@ export function createLinuxBackend(options: LinuxBackendOptions = {}): LinuxBack
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const hostNetns = options.hostNetns ?? currentNetnsId();
   // Per host network namespace, like every shared decision (markers, the nft table and ip_forward are per netns).
-  const hostLock = selectHostLock(options, `${stateDir}/hosts/${hostNetns}`, kind);
+  const hostLock = selectHostLock(options, hostStateDir(stateDir, hostNetns), kind);
   const keyed = createKeyedLock();
   // In-process order first (cheap, fair), then the other processes: a key is never held twice by this process.
   const withLock = <T>(key: string, fn: () => Promise<T>) => keyed(key, () => hostLock.run(key, fn));
@@ -190,7 +189,7 @@ export function createLinuxBackend(options: LinuxBackendOptions = {}): LinuxBack
 
   const destroyMarker = (m: NetnsMarker) =>
     m.bridgeName
-      ? withLock(bridgeLockKey(m.bridgeName), () => teardownNamespace(ctx, m))
+      ? withLock(bridgeLockKey(bridgeName(m.bridgeName)), () => teardownNamespace(ctx, m))
       : teardownNamespace(ctx, m);
 
   return {

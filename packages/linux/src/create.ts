@@ -5,7 +5,7 @@ import { hostUpstreamServers, resolvConfPath, resolvConfText } from "./dns.ts";
 import { enableForwarding } from "./forwarding.ts";
 import { type NetnsMarker, readMarker, writeMarker } from "./markers.ts";
 import { bridgeLockKey, bridgeName, netnsName, netnsPath, vethName } from "./names.ts";
-import { bridgeElements, planBridgedCreate } from "./plan-bridged.ts";
+import { planBridgedCreate } from "./plan-bridged.ts";
 import { planFullCreate } from "./plan-full.ts";
 import { planPrivateCreate } from "./plan-private.ts";
 import type { KernelPlan } from "./plan-types.ts";
@@ -104,7 +104,6 @@ async function planFor(
     iface,
     elements: [],
   };
-  plan.nftElements = bridgeElements(bridge);
   return { plan, marker, result: { mtu: iface.mtu } };
 }
 
@@ -117,8 +116,11 @@ export async function createNamespace(
   const { config } = ns;
   const netns = netnsName(config.id);
   checkAbort(signal, config.id);
-  const previous = readMarker(ctx.driver.files, ctx.stateDir, netns);
-  if (previous && previous.hostNetns !== ctx.hostNetns && ctx.driver.netnsExists(netns))
+  // Only a netns that exists can belong to another host namespace: the cheap check first.
+  const previous = ctx.driver.netnsExists(netns)
+    ? readMarker(ctx.driver.files, ctx.stateDir, netns)
+    : undefined;
+  if (previous && previous.hostNetns !== ctx.hostNetns)
     throw new NsError("ERR_NS_NAME_IN_USE", `network namespace ${netns} belongs to another host namespace`, {
       hint: "use another namespace id",
       details: { netns },
@@ -147,5 +149,5 @@ export async function createNamespace(
     return { data, handle: netnsPath(ctx.driver.netnsDir, netns), ...result } as CreateResult;
   };
   // One member at a time per bridge: whether the bridge exists is decided and acted on atomically.
-  return config.mode === "bridged" ? ctx.withLock(bridgeLockKey(config.bridge!), run) : run();
+  return config.mode === "bridged" ? ctx.withLock(bridgeLockKey(bridgeName(config.bridge!)), run) : run();
 }

@@ -1,9 +1,9 @@
 import type { FileOps } from "./fs.ts";
-import { ETC_NETNS_DIR } from "./names.ts";
+import { etcNetnsDir } from "./names.ts";
 
 /** Where `ip netns exec` (and our enter prefix) finds a namespace's resolv.conf. */
 export function resolvConfPath(netns: string): string {
-  return `${ETC_NETNS_DIR}/${netns}/resolv.conf`;
+  return `${etcNetnsDir(netns)}/resolv.conf`;
 }
 
 const LOOPBACK = /^(127\.|::1$|0\.0\.0\.0$)/;

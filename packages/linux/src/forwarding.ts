@@ -1,9 +1,10 @@
 import type { KernelDriver } from "./driver.ts";
+import { hostStateDir } from "./names.ts";
 
 const IP_FORWARD = "net/ipv4/ip_forward";
 
 function statePath(stateDir: string, hostNetns: string): string {
-  return `${stateDir}/hosts/${hostNetns}/ip_forward`;
+  return `${hostStateDir(stateDir, hostNetns)}/ip_forward`;
 }
 
 /** Turns IPv4 forwarding on, first recording the value it had (once per host network namespace). */

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, constants, mkdirSync, openSync } from "node:fs";
 import { NsError } from "@ns/types";
+import { loadNative } from "./inproc/libc.ts";
 
 /**
  * A lock shared by every process on this host that manages our kernel objects. The decisions that read the
@@ -211,4 +212,18 @@ export function createHelperHostLock(options: HelperHostLockOptions): HostLock {
       return result;
     },
   };
+}
+
+/** flock(2) when `native` is allowed and koffi's libc binding loads, else the flock(1) helper. */
+export function defaultHostLock(
+  dir: string,
+  options: { native?: boolean; timeoutMs?: number } = {},
+): HostLock {
+  const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+  if (options.native !== false) {
+    const native = loadNative();
+    if (!("reason" in native))
+      return createFlockHostLock({ dir, flock: native.libc.flock, errno: native.libc.errno, ...timeout });
+  }
+  return createHelperHostLock({ dir, ...timeout });
 }

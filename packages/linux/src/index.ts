@@ -18,6 +18,7 @@ export {
   createFlockHostLock,
   createHelperHostLock,
   DEFAULT_HOST_LOCK_TIMEOUT_MS,
+  defaultHostLock,
   type HostLock,
   PROCESS_LOCAL_LOCK,
 } from "./host-lock.ts";

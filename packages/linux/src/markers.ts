@@ -71,13 +71,27 @@ export function ownedBy(m: NetnsMarker, owner: string): boolean {
   return m.owner === undefined || m.owner === owner || ownerExited(m.owner);
 }
 
-/** Every marker, optionally only those of one host network namespace. */
-export function listMarkers(files: FileOps, stateDir: string, hostNetns?: string): NetnsMarker[] {
-  const out: NetnsMarker[] = [];
+/** Every readable marker on disk, one file at a time. */
+function* markersOn(files: FileOps, stateDir: string): Generator<NetnsMarker> {
   for (const n of files.list(`${stateDir}/netns`)) {
     if (!n.endsWith(".json")) continue;
     const m = readMarker(files, stateDir, n.slice(0, -".json".length));
-    if (m && (hostNetns === undefined || m.hostNetns === hostNetns)) out.push(m);
+    if (m) yield m;
   }
-  return out;
+}
+
+/** Whether any marker of `hostNetns` matches: stops at the first (teardown asks this under the global lock). */
+export function someMarker(
+  files: FileOps,
+  stateDir: string,
+  hostNetns: string,
+  match: (m: NetnsMarker) => boolean,
+): boolean {
+  for (const m of markersOn(files, stateDir)) if (m.hostNetns === hostNetns && match(m)) return true;
+  return false;
+}
+
+/** Every marker, optionally only those of one host network namespace. */
+export function listMarkers(files: FileOps, stateDir: string, hostNetns?: string): NetnsMarker[] {
+  return [...markersOn(files, stateDir)].filter((m) => hostNetns === undefined || m.hostNetns === hostNetns);
 }

@@ -55,9 +55,19 @@ export function bridgeName(bridge: string): string {
   return `${BRIDGE_PREFIX}${hash12(bridge)}`;
 }
 
-/** Host lock key of a bridge: by its kernel name, which gc also knows when no marker names the bridge any more. */
-export function bridgeLockKey(bridge: string): string {
-  return `bridge:${bridgeName(bridge)}`;
+/** Host lock key of a bridge, by its kernel name (`nsb…`), which gc also knows when no marker names the bridge. */
+export function bridgeLockKey(kernelBridge: string): string {
+  return `bridge:${kernelBridge}`;
+}
+
+/** Per host network namespace state (saved ip_forward, host lock files): `<stateDir>/hosts/<netns id>`. */
+export function hostStateDir(stateDir: string, hostNetns: string): string {
+  return `${stateDir}/hosts/${hostNetns}`;
+}
+
+/** A named namespace's directory in /etc/netns (its resolv.conf, as `ip netns exec` expects). */
+export function etcNetnsDir(netns: string): string {
+  return `${ETC_NETNS_DIR}/${netns}`;
 }
 
 /** Kind of one of our link names, or undefined when the link is not ours. */

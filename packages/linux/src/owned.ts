@@ -1,8 +1,8 @@
 import type { OwnedObject } from "@ns/core";
 import { NsError, TeardownError, toNsError } from "@ns/types";
 import type { BackendContext } from "./context.ts";
-import { listMarkers, type NetnsMarker, ownedBy, readMarker, removeMarker } from "./markers.ts";
-import { bridgeLockKey, NETNS_PREFIX, NFT_FAMILY, NFT_TABLE, ourLinkKind } from "./names.ts";
+import { listMarkers, type NetnsMarker, ownedBy, readMarker, removeMarker, someMarker } from "./markers.ts";
+import { bridgeLockKey, bridgeName, NETNS_PREFIX, NFT_FAMILY, NFT_TABLE, ourLinkKind } from "./names.ts";
 import { reconcile } from "./reconcile.ts";
 import { teardownNamespace } from "./teardown.ts";
 
@@ -74,7 +74,7 @@ export async function removeOwnedObjects(ctx: BackendContext, objects: OwnedObje
         const m = readMarker(ctx.driver.files, ctx.stateDir, o.name);
         if (m === undefined || m.hostNetns !== ctx.hostNetns || !ownedBy(m, ctx.owner)) return;
         const run = () => teardownNamespace(ctx, m);
-        await (m.bridgeName ? ctx.withLock(bridgeLockKey(m.bridgeName), run) : run());
+        await (m.bridgeName ? ctx.withLock(bridgeLockKey(bridgeName(m.bridgeName)), run) : run());
         if (m.veth) done.add(`link:${m.veth}`);
       } else if (o.kind === "link") {
         const remove = async () => {
@@ -82,21 +82,20 @@ export async function removeOwnedObjects(ctx: BackendContext, objects: OwnedObje
           await ctx.driver.ipBatch([`link del ${o.name}`]);
         };
         const claimed = (match: (m: NetnsMarker) => boolean) =>
-          listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns).some(match);
+          someMarker(ctx.driver.files, ctx.stateDir, ctx.hostNetns, match);
         // A veth listed as an orphan may belong to a namespace created since (same id, marker written first):
         // checked again right before the delete, which leaves a window of one call instead of the whole gc.
         if (ourLinkKind(o.name) !== "bridge")
           return o.namespaceId === undefined && claimed((m) => m.veth === o.name) ? undefined : remove();
         // Under the bridge's lock and checked again: a create in another process may have joined it since the listing.
-        await ctx.withLock(`bridge:${o.name}`, async () => {
+        await ctx.withLock(bridgeLockKey(o.name), async () => {
           if (!claimed((m) => m.bridge === o.name)) await remove();
         });
       } else if (o.kind === "file") {
         ctx.driver.files.remove(o.name);
       } else if (o.kind === "nft-table") {
         await ctx.withLock("global", async () => {
-          if (listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns).some((m) => m.mode !== "full"))
-            return;
+          if (someMarker(ctx.driver.files, ctx.stateDir, ctx.hostNetns, (m) => m.mode !== "full")) return;
           await ctx.nft.dropTable();
         });
       } else {

@@ -1,6 +1,7 @@
-import { type InterfaceConfig, ipFamily, NsError } from "@ns/types";
+import { type InterfaceConfig, ipFamily } from "@ns/types";
 import { bridgeName, netnsName, vethName } from "./names.ts";
 import type { NftElement } from "./nft-table.ts";
+import { unsupported } from "./plan-private.ts";
 import { emptyPlan, type KernelPlan } from "./plan-types.ts";
 
 /** Everything a bridged namespace is made from. */
@@ -27,14 +28,7 @@ export function bridgeElements(bridge: string): NftElement[] {
 
 /** bridged: veth host end enslaved to `nsb<hash>` (no address on the bridge: the host has no route to it). */
 export function planBridgedCreate(input: BridgedPlanInput): KernelPlan {
-  if (ipFamily(input.iface.ipAddr) !== 4)
-    throw new NsError(
-      "ERR_NS_UNSUPPORTED",
-      "the linux backend does not implement IPv6 bridged addresses yet",
-      {
-        hint: "use an IPv4 address (the default pool is IPv4)",
-      },
-    );
+  if (ipFamily(input.iface.ipAddr) !== 4) throw unsupported("IPv6 bridged addresses");
   const ns = netnsName(input.id);
   const veth = vethName(input.id);
   const br = bridgeName(input.bridge);

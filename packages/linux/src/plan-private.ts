@@ -16,7 +16,8 @@ export interface PrivatePlanInput {
   forwards: readonly PortForward[];
 }
 
-function unsupported(what: string): NsError {
+/** ERR_NS_UNSUPPORTED for what the Linux backend does not implement yet (IPv6 in private and bridged). */
+export function unsupported(what: string): NsError {
   return new NsError("ERR_NS_UNSUPPORTED", `the linux backend does not implement ${what} yet`, {
     hint: "use an IPv4 address (the default pool is IPv4)",
   });
@@ -48,6 +49,13 @@ export function privateElements(input: PrivatePlanInput): NftElement[] {
   return out;
 }
 
+/** Per-veth sysctls of a private namespace: loose rp_filter, and route_localnet when forwards accept 127.0.0.1. */
+export function privateSysctls(veth: string, forwards: boolean): [string, string][] {
+  const out: [string, string][] = [[`net/ipv4/conf/${veth}/rp_filter`, "2"]];
+  if (forwards) out.push([`net/ipv4/conf/${veth}/route_localnet`, "1"]);
+  return out;
+}
+
 /** private: a routed veth pair (no bridge), the host end holds the gateway, NAT out of the uplink. */
 export function planPrivateCreate(input: PrivatePlanInput): KernelPlan {
   checkPrivateIpv4(input.iface, input.forwards);
@@ -56,8 +64,7 @@ export function planPrivateCreate(input: PrivatePlanInput): KernelPlan {
   const { iface, mtu } = input;
   const gw = iface.gateway!;
   const mac = vethMacs(input.id);
-  const sysctls: [string, string][] = [[`net/ipv4/conf/${veth}/rp_filter`, "2"]];
-  if (input.forwards.length > 0) sysctls.push([`net/ipv4/conf/${veth}/route_localnet`, "1"]);
+  const sysctls = privateSysctls(veth, input.forwards.length > 0);
   return {
     ...emptyPlan(),
     hostBatch: [

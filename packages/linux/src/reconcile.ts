@@ -3,6 +3,7 @@ import { enableForwarding } from "./forwarding.ts";
 import { listMarkers } from "./markers.ts";
 import { addElementsScript, type NftElement } from "./nft-table.ts";
 import { bridgeElements } from "./plan-bridged.ts";
+import { privateSysctls } from "./plan-private.ts";
 
 /** What reconcile re-applied. */
 export interface ReconcileReport {
@@ -29,11 +30,9 @@ export async function reconcile(ctx: BackendContext): Promise<ReconcileReport> {
     for (const m of markers) {
       elements.push(...(m.elements ?? []));
       if (m.bridgeName) bridges.add(m.bridgeName);
-      if (m.mode === "private") {
-        ctx.driver.writeSysctl(`net/ipv4/conf/${m.veth}/rp_filter`, "2");
-        if ((m.forwards ?? []).length > 0)
-          ctx.driver.writeSysctl(`net/ipv4/conf/${m.veth}/route_localnet`, "1");
-      }
+      if (m.mode === "private")
+        for (const [key, value] of privateSysctls(m.veth!, (m.forwards ?? []).length > 0))
+          ctx.driver.writeSysctl(key, value);
     }
     for (const b of bridges) elements.push(...bridgeElements(b));
     if (markers.some((m) => m.mode === "private")) enableForwarding(ctx.driver, ctx.stateDir, ctx.hostNetns);

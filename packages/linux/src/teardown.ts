@@ -1,13 +1,14 @@
 import { NsError, TeardownError, toNsError } from "@ns/types";
 import { type BackendContext, pollUntil } from "./context.ts";
 import { restoreForwarding } from "./forwarding.ts";
-import { listMarkers, markerPath, type NetnsMarker, removeMarker, writeMarker } from "./markers.ts";
-import { ETC_NETNS_DIR } from "./names.ts";
+import { markerPath, type NetnsMarker, removeMarker, someMarker, writeMarker } from "./markers.ts";
+import { etcNetnsDir } from "./names.ts";
 import type { NftElement } from "./nft-table.ts";
 import { bridgeElements } from "./plan-bridged.ts";
 
-function otherMarkers(ctx: BackendContext, m: NetnsMarker): NetnsMarker[] {
-  return listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns).filter((o) => o.netns !== m.netns);
+/** Whether another namespace of this host matches (stops at the first: teardown runs this per destroy). */
+function anyOther(ctx: BackendContext, m: NetnsMarker, match: (o: NetnsMarker) => boolean): boolean {
+  return someMarker(ctx.driver.files, ctx.stateDir, ctx.hostNetns, (o) => o.netns !== m.netns && match(o));
 }
 
 /** Objects of `m` that still exist in the kernel. */
@@ -25,7 +26,7 @@ async function removeRules(ctx: BackendContext, m: NetnsMarker, elements: NftEle
     if (ctx.driver.files.exists(markerPath(ctx.stateDir, m.netns)))
       writeMarker(ctx.driver.files, ctx.stateDir, { ...m, destroying: true });
     // The last namespace that uses the table takes it along: one transaction instead of two.
-    const others = otherMarkers(ctx, m).some((o) => o.mode === "private" || o.mode === "bridged");
+    const others = anyOther(ctx, m, (o) => o.mode === "private" || o.mode === "bridged");
     await (others ? ctx.nft.remove(elements) : ctx.nft.dropTable());
     // Done: a later pass over this marker (the background rest, or gc) must not delete them again.
     if (ctx.driver.files.exists(markerPath(ctx.stateDir, m.netns)))
@@ -91,9 +92,7 @@ export async function teardownNamespace(ctx: BackendContext, m: NetnsMarker): Pr
     }
   };
   const lastOfBridge =
-    m.mode === "bridged" &&
-    m.bridge !== undefined &&
-    !otherMarkers(ctx, m).some((o) => o.bridge === m.bridge);
+    m.mode === "bridged" && m.bridge !== undefined && !anyOther(ctx, m, (o) => o.bridge === m.bridge);
   const elements: NftElement[] = [...(m.elements ?? [])];
   if (lastOfBridge && m.bridgeName !== undefined) elements.push(...bridgeElements(m.bridgeName));
 
@@ -125,16 +124,17 @@ export async function teardownNamespace(ctx: BackendContext, m: NetnsMarker): Pr
     });
   // Only our own directory: never /etc/netns itself (removing a directory detaches mounts on it in other
   // mount namespaces, e.g. a tmpfs a test harness put there).
-  await step(() => ctx.driver.files.remove(`${ETC_NETNS_DIR}/${m.netns}`));
+  await step(() => ctx.driver.files.remove(etcNetnsDir(m.netns)));
   if (failures.length > 0) throw new TeardownError(m.id, failures);
   await step(() =>
     ctx.withLock("global", async () => {
       removeMarker(ctx.driver.files, ctx.stateDir, m.netns);
-      const rest = listMarkers(ctx.driver.files, ctx.stateDir, ctx.hostNetns);
-      if (m.mode === "private" && !rest.some((o) => o.mode === "private"))
+      const any = (match: (o: NetnsMarker) => boolean) =>
+        someMarker(ctx.driver.files, ctx.stateDir, ctx.hostNetns, match);
+      if (m.mode === "private" && !any((o) => o.mode === "private"))
         restoreForwarding(ctx.driver, ctx.stateDir, ctx.hostNetns);
       // A private namespace without elements (crashed before its marker knew them) still used the table.
-      if (elements.length === 0 && m.mode !== "full" && rest.every((o) => o.mode === "full"))
+      if (elements.length === 0 && m.mode !== "full" && !any((o) => o.mode !== "full"))
         await ctx.nft.dropTable().catch(() => undefined);
     }),
   );

@@ -26,6 +26,8 @@ export interface OpContext {
   freshSocket(): RtnlSocket;
   switcher: NetnsSwitcher;
   netnsDir: string;
+  /** ifindex by device name within this batch: `addr add` and `neigh replace` name the same veth. */
+  indexes: Map<string, number>;
 }
 
 /** Names a missing device the way `ip` does. */
@@ -48,6 +50,16 @@ export function linkIndex(sock: RtnlSocket, dev: string): number {
   });
 }
 
+/** ifindex of `dev`, asked of the kernel once per batch (forgotten when a link of that name is added or deleted). */
+function indexOf(ctx: OpContext, dev: string): number {
+  let index = ctx.indexes.get(dev);
+  if (index === undefined) {
+    index = linkIndex(ctx.socket(), dev);
+    ctx.indexes.set(dev, index);
+  }
+  return index;
+}
+
 /**
  * Applies one op; throws SysError (errno + ip-like text) on failure. Synchronous except `link del`, whose send
  * runs on the threadpool (on a socket of its own) so the event loop is not held while the kernel waits for RCU.
@@ -61,6 +73,7 @@ export function applyOp(ctx: OpContext, op: IpOp): void | Promise<void> {
       ctx.switcher.remove(netnsPath(ctx.netnsDir, op.name));
       return;
     case "veth-add": {
+      ctx.indexes.delete(op.name);
       const sock = ctx.socket();
       let fd: number | undefined;
       if (op.peer.netns !== undefined) {
@@ -99,13 +112,14 @@ export function applyOp(ctx: OpContext, op: IpOp): void | Promise<void> {
       return;
     }
     case "bridge-add": {
+      ctx.indexes.delete(op.name);
       const sock = ctx.socket();
       sock.request(bridgeAddMsg(sock.seq(), op.name, op.mtu));
       return;
     }
     case "link-set": {
       const sock = ctx.socket();
-      const masterIndex = op.master === undefined ? undefined : linkIndex(sock, op.master);
+      const masterIndex = op.master === undefined ? undefined : indexOf(ctx, op.master);
       deviceCall(op.dev, () =>
         sock.request(
           linkSetMsg(sock.seq(), op.dev, {
@@ -119,16 +133,17 @@ export function applyOp(ctx: OpContext, op: IpOp): void | Promise<void> {
       return;
     }
     case "link-del":
+      ctx.indexes.delete(op.dev);
       return linkDel(ctx, op.dev);
     case "addr-add": {
+      const index = indexOf(ctx, op.dev);
       const sock = ctx.socket();
-      const index = linkIndex(sock, op.dev);
       sock.request(addrAddMsg(sock.seq(), index, ipv4Bytes(op.addr)!, op.prefixLen));
       return;
     }
     case "neigh-replace": {
+      const index = indexOf(ctx, op.dev);
       const sock = ctx.socket();
-      const index = linkIndex(sock, op.dev);
       sock.request(neighReplaceMsg(sock.seq(), index, ipv4Bytes(op.dst)!, macBytes(op.lladdr)!));
       return;
     }

@@ -65,7 +65,6 @@ function fakeSwitcher(broken?: string) {
     add: (path) => void calls.push(`add ${path}`),
     remove: (path) => void calls.push(`remove ${path}`),
     broken: () => broken,
-    close: () => undefined,
   };
   return { switcher, calls };
 }

@@ -114,6 +114,7 @@ export function buildInprocDriver(
         return nsSocket;
       },
       freshSocket: open,
+      indexes: new Map(),
     };
     const errors: string[] = [];
     try {

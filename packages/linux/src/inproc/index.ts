@@ -2,11 +2,13 @@ import { NsError } from "@ns/types";
 import type { KernelDriver } from "../driver.ts";
 import { buildInprocDriver, type InprocDriver, type InprocDriverOptions } from "./driver.ts";
 import { loadNative } from "./libc.ts";
-import { createNetnsSwitcher } from "./netns-ops.ts";
+import { createNetnsSwitcher, type NetnsSwitcher } from "./netns-ops.ts";
 
 export type { InprocDriver, InprocDriverOptions, InprocStats } from "./driver.ts";
 export { errnoCode } from "./driver.ts";
 export { type IpOp, parseIpBatch, parseIpLine } from "./ip-lines.ts";
+
+let switcher: NetnsSwitcher | undefined;
 
 /** Builds the in-process driver, or says why it cannot be used on this host / in this process. */
 function attempt(options: InprocDriverOptions): { driver?: InprocDriver; reason: string } {
@@ -19,9 +21,9 @@ function attempt(options: InprocDriverOptions): { driver?: InprocDriver; reason:
   const probe = nft.ctxNew(0);
   if (!probe) return { reason: "nft_ctx_new failed (libnftables unusable)" };
   nft.ctxFree(probe);
-  let switcher: ReturnType<typeof createNetnsSwitcher>;
+  // One per process: it holds an fd of the main thread's netns, and a failed restore concerns every driver.
   try {
-    switcher = createNetnsSwitcher(libc);
+    switcher ??= createNetnsSwitcher(libc);
   } catch (e) {
     return { reason: `cannot open the current network namespace: ${(e as Error).message}` };
   }

@@ -2,7 +2,7 @@ import { createExecRunner, createNamespaceManager } from "@ns/core";
 import { type NamespaceConfig as Config, NamespaceConfig } from "@ns/types";
 import { expect, it } from "vitest";
 import { createLinuxBackend } from "../backend.ts";
-import type { KernelDriver } from "../driver.ts";
+import { createProcessDriver, type KernelDriver } from "../driver.ts";
 import { DEFAULT_NETNS_DIR } from "../names.ts";
 import { describeKernel } from "../testing/kernel.ts";
 import { createInprocDriver } from "./index.ts";
@@ -55,7 +55,10 @@ describeKernel("in-process vs process driver timings", (env) => {
     const inproc = createInprocDriver({ runner: createExecRunner(), netnsDir: DEFAULT_NETNS_DIR });
     const rows: string[] = [];
     for (const [name, config] of cases) {
-      const p = await measure(undefined, config);
+      const p = await measure(
+        createProcessDriver({ runner: createExecRunner(), netnsDir: DEFAULT_NETNS_DIR }),
+        config,
+      );
       const i = await measure(inproc, config);
       const f = (x: number) => `${x.toFixed(2)} ms`.padStart(10);
       rows.push(`${`${name} create`.padEnd(26)}${f(p.create)}${f(i.create)}`);

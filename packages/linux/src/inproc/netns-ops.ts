@@ -41,8 +41,6 @@ export interface NetnsSwitcher {
   remove(path: string): void;
   /** Why the switcher is unusable, once a restore has failed. */
   broken(): string | undefined;
-  /** Closes the saved fd of the original netns. */
-  close(): void;
 }
 
 /** A switcher bound to the calling thread (the main thread) and its current netns. */
@@ -131,7 +129,6 @@ export function createNetnsSwitcher(libc: LibC): NetnsSwitcher {
       fsCall(`Cannot remove namespace file "${path}"`, () => unlinkSync(path));
     },
     broken: () => brokenReason,
-    close: () => closeSync(home),
   };
 }
 

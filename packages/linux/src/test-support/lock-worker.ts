@@ -1,26 +1,26 @@
 // Holds a host lock for host-lock.test.ts: `lock-worker.ts KIND STATE_DIR KEY`, then obeys IPC messages.
 import { readFileSync, writeFileSync } from "node:fs";
-import { createFlockHostLock, createHelperHostLock, type HostLock } from "../host-lock.ts";
-import { loadNative } from "../inproc/libc.ts";
+import { pathToFileURL } from "node:url";
+import { defaultHostLock, type HostLock } from "../host-lock.ts";
 
 /** Messages the test sends: hold until "release", or count `times` increments of a file under the lock. */
 export type LockOrder = { op: "hold" } | { op: "release" } | { op: "count"; file: string; times: number };
 
-export function makeLock(kind: string, stateDir: string, timeoutMs?: number): HostLock {
-  if (kind === "flock") {
-    const native = loadNative();
-    if ("reason" in native) throw new Error(`flock lock needs koffi: ${native.reason}`);
-    return createFlockHostLock({
-      dir: stateDir,
-      flock: native.libc.flock,
-      errno: native.libc.errno,
-      timeoutMs,
-    });
-  }
-  return createHelperHostLock({ dir: stateDir, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
+export function makeLock(kind: string, dir: string, timeoutMs?: number): HostLock {
+  const lock = defaultHostLock(dir, {
+    native: kind === "flock",
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  });
+  if (lock.kind !== kind) throw new Error(`wanted a ${kind} host lock, got ${lock.kind} (does koffi load?)`);
+  return lock;
 }
 
-if (process.send) {
+// Only when run as the worker (the test imports makeLock from here too).
+if (
+  process.send &&
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(process.argv[1]).href
+) {
   const [kind, stateDir, key] = process.argv.slice(2) as [string, string, string];
   const lock = makeLock(kind, stateDir);
   let release: () => void = () => undefined;

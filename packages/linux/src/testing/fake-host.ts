@@ -6,7 +6,7 @@ import { listMarkers, removeMarker } from "../markers.ts";
 
 const FS = createNodeFileOps();
 
-import { DEFAULT_NETNS_DIR, DEFAULT_STATE_DIR, ETC_NETNS_DIR, NETNS_PREFIX } from "../names.ts";
+import { DEFAULT_NETNS_DIR, DEFAULT_STATE_DIR, etcNetnsDir, hostStateDir, NETNS_PREFIX } from "../names.ts";
 
 /** Prefix of the harness's own namespaces (fake host and upstream). */
 export const FAKE_HOST_PREFIX = "nsxt-";
@@ -70,10 +70,10 @@ function removeBackendLeftovers(netnsId: string, stateDir: string): string[] {
       spawnSync("ip", ["netns", "del", m.netns]);
       removed.push(m.netns);
     }
-    rmSync(`${ETC_NETNS_DIR}/${m.netns}`, { recursive: true, force: true });
+    rmSync(etcNetnsDir(m.netns), { recursive: true, force: true });
     removeMarker(FS, stateDir, m.netns);
   }
-  rmSync(`${stateDir}/hosts/${netnsId}`, { recursive: true, force: true });
+  rmSync(hostStateDir(stateDir, netnsId), { recursive: true, force: true });
   return removed;
 }
 
