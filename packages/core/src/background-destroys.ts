@@ -1,4 +1,4 @@
-import { isNsError, type NsError, TeardownError, toNsError } from "@ns/types";
+import { isNsError, type NsError, TeardownError, teardownFailures } from "@ns/types";
 import type { NamespaceRecord, NetworkBackend } from "./backend.ts";
 import type { RecordPatch, StateStore } from "./store/store.ts";
 
@@ -20,7 +20,12 @@ export interface BackgroundDestroys {
 }
 
 /** Tracks background destroys of one manager; a record and its claims stay until the kernel is done. */
-export function createBackgroundDestroys(store: StateStore, owner: () => RecordPatch): BackgroundDestroys {
+export function createBackgroundDestroys(
+  store: StateStore,
+  owner: () => RecordPatch,
+  /** The manager's own (waiting) destroy, for backends without a first phase. */
+  teardown: (backend: NetworkBackend, record: NamespaceRecord) => Promise<void>,
+): BackgroundDestroys {
   const inFlight = new Map<string, Promise<void>>();
   const failures: NsError[] = [];
   const drain = async () => {
@@ -28,13 +33,9 @@ export function createBackgroundDestroys(store: StateStore, owner: () => RecordP
   };
   return {
     async start(backend, record) {
+      if (!backend.beginDestroy) return teardown(backend, record);
       const id = record.info.id;
       const marked = await store.update(id, { state: "destroying", ...owner() });
-      if (!backend.beginDestroy) {
-        await backend.destroy(marked);
-        await store.remove(id);
-        return;
-      }
       const { settled } = await backend.beginDestroy(marked);
       const done = settled
         .then(() => store.remove(id))
@@ -42,8 +43,7 @@ export function createBackgroundDestroys(store: StateStore, owner: () => RecordP
           () => undefined,
           (e: unknown) => {
             // The record stays `destroying` with its resources held: gc retries it, settle() reports it.
-            const err = toNsError(e);
-            failures.push(...(err instanceof TeardownError ? err.failures : [err]));
+            failures.push(...teardownFailures(e));
           },
         )
         .finally(() => inFlight.delete(id));

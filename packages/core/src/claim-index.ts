@@ -1,4 +1,4 @@
-import { parseCidr, type Subnet } from "@ns/types";
+import { parseCidr, parseForwardKey, type Subnet } from "@ns/types";
 import type { Claim } from "./store/store.ts";
 
 /** A subnet in use and who holds it. */
@@ -46,9 +46,8 @@ export function parseCidrCached(text: string): Subnet {
 }
 
 const portKey = (key: string) => {
-  const first = key.indexOf("/");
-  const last = key.lastIndexOf("/");
-  return `${key.slice(0, first)}/${key.slice(last + 1)}`;
+  const f = parseForwardKey(key);
+  return `${f.protocol}/${f.hostPort}`;
 };
 
 /** Builds an index (empty, or from claims). */

@@ -1,4 +1,4 @@
-import { type NsError, TeardownError, toNsError } from "@ns/types";
+import { type NsError, teardownFailures, toNsError } from "@ns/types";
 import type { NamespaceRecord, NetworkBackend } from "./backend.ts";
 import { processAlive } from "./process-info.ts";
 import type { StateStore } from "./store/store.ts";
@@ -24,11 +24,6 @@ export interface GcContext {
   /** Marks the record destroying, destroys its OS objects, releases it. */
   teardown: (r: NamespaceRecord) => Promise<void>;
 }
-
-const failures = (e: unknown): NsError[] => {
-  const err = toNsError(e);
-  return err instanceof TeardownError ? [...err.failures] : [err];
-};
 
 /**
  * Why a record is a leftover, or undefined when it is live or another process is still working on it.
@@ -65,7 +60,7 @@ export async function collectGarbage(ctx: GcContext): Promise<GcReport> {
         report.reasons![id] = why;
       });
     } catch (e) {
-      report.errors.push(...failures(e));
+      report.errors.push(...teardownFailures(e));
     }
   }
   try {
@@ -84,7 +79,7 @@ export async function collectGarbage(ctx: GcContext): Promise<GcReport> {
       try {
         await backend.removeOwned(orphans);
       } catch (e) {
-        report.errors.push(...failures(e));
+        report.errors.push(...teardownFailures(e));
       }
       report.removedObjects.push(...orphans.map((o) => `${o.kind}:${o.name}`));
     }

@@ -32,4 +32,3 @@ export type { SqliteStore, SqliteStoreOptions } from "./store/sqlite-store.ts";
 export { createSqliteStore, DEFAULT_BUSY_TIMEOUT_MS } from "./store/sqlite-store.ts";
 export { defaultStateDir, defaultStatePath, STATE_DB_FILE } from "./store/state-dir.ts";
 export type { Claim, ClaimKind, RecordPatch, Reservation, StateStore } from "./store/store.ts";
-export { LIVE_STATES } from "./store/store.ts";

@@ -4,14 +4,16 @@ import {
   forwardKey,
   forwardsConflict,
   type InterfaceConfig,
+  maxPrefix,
   type NamespaceConfig,
   NsError,
   type PortForward,
   parseCidr,
+  parseForwardKey,
+  prefixMask,
   type Subnet,
   subnetOf,
   subnetSize,
-  subnetsOverlap,
 } from "@ns/types";
 import type { ResolvedNamespace } from "./backend.ts";
 import { type ClaimIndex, createClaimIndex, parseCidrCached, type UsedSubnet } from "./claim-index.ts";
@@ -70,20 +72,15 @@ function exhausted(poolCidr: string): NsError {
   });
 }
 
-function maskBits(family: 4 | 6, len: number): bigint {
-  const bits = BigInt(family === 4 ? 32 : 128);
-  return ((1n << bits) - 1n) ^ ((1n << (bits - BigInt(len))) - 1n);
-}
-
 /** Whether a candidate block overlaps any subnet in use, by lookups per prefix length in use. */
 function overlapsInUse(cand: Subnet, index: ClaimIndex): UsedSubnet | undefined {
   for (const len of index.prefixLens()) {
     const nets = index.networks(len);
     if (len <= cand.prefixLen) {
-      const hit = nets.get(cand.network & maskBits(cand.family, len));
+      const hit = nets.get(cand.network & prefixMask(cand.family, len));
       if (hit && hit.subnet.family === cand.family) return hit;
     } else {
-      const m = maskBits(cand.family, cand.prefixLen);
+      const m = prefixMask(cand.family, cand.prefixLen);
       for (const [net, u] of nets)
         if (u.subnet.family === cand.family && (net & m) === cand.network) return u;
     }
@@ -93,7 +90,7 @@ function overlapsInUse(cand: Subnet, index: ClaimIndex): UsedSubnet | undefined 
 
 /** First block of `prefix` inside `p` that overlaps no subnet in use. */
 function firstFreeBlock(p: Subnet, prefix: number, index: ClaimIndex, poolCidr: string): Subnet {
-  const step = 1n << BigInt((p.family === 4 ? 32 : 128) - prefix);
+  const step = 1n << BigInt(maxPrefix(p.family) - prefix);
   const count = subnetSize(p) / step;
   const same = index.networks(prefix);
   for (let i = 0n; i < count; i++) {
@@ -110,9 +107,7 @@ function checkPorts(forwards: readonly PortForward[], index: ClaimIndex, id: str
   const out: Claim[] = [];
   for (const f of forwards) {
     for (const c of index.ports(f.protocol, f.hostPort)) {
-      const addr = c.key.slice(c.key.indexOf("/") + 1, c.key.lastIndexOf("/"));
-      const other = { protocol: f.protocol, hostPort: f.hostPort, hostAddr: addr === "*" ? undefined : addr };
-      if (forwardsConflict(other, f))
+      if (forwardsConflict(parseForwardKey(c.key), f))
         throw new NsError(
           "ERR_NS_PORT_IN_USE",
           `host port ${f.protocol}/${f.hostPort} is forwarded to ${c.namespaceId}`,
@@ -132,11 +127,6 @@ function checkPorts(forwards: readonly PortForward[], index: ClaimIndex, id: str
   return out;
 }
 
-const overlapping = (index: ClaimIndex, s: Subnet) => {
-  for (const u of index.subnets()) if (subnetsOverlap(u.subnet, s)) return u;
-  return undefined;
-};
-
 function privateAllocation(
   config: NamespaceConfig,
   index: ClaimIndex,
@@ -146,7 +136,7 @@ function privateAllocation(
   if (config.interface) {
     const iface = config.interface;
     const s = subnetOf(iface.ipAddr, iface.prefixLen);
-    const clash = overlapping(index, s);
+    const clash = overlapsInUse(s, index);
     if (clash) throw addressInUse(`${formatSubnet(s)}`, clash.owner);
     const addrs = [iface.ipAddr, iface.gateway!];
     for (const a of addrs) {
@@ -201,7 +191,7 @@ function bridgedAllocation(
   } else {
     if (config.interface) {
       subnet = subnetOf(config.interface.ipAddr, config.interface.prefixLen);
-      const clash = overlapping(index, subnet);
+      const clash = overlapsInUse(subnet, index);
       if (clash) throw addressInUse(formatSubnet(subnet), clash.owner);
     } else {
       subnet = firstFreeBlock(pool(o.bridgedPool, "bridgedPool"), o.bridgedPrefix, index, o.bridgedPool);

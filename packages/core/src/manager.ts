@@ -149,7 +149,7 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
     await store.remove(r.info.id);
   };
 
-  const background = createBackgroundDestroys(store, owner);
+  const background = createBackgroundDestroys(store, owner, teardown);
 
   // Best effort after a failed create: the caller gets the original error; what is left is gc's to remove.
   const rollback = async (b: NetworkBackend, r: NamespaceRecord | undefined, id: string) => {

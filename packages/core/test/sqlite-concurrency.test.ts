@@ -1,4 +1,3 @@
-import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +6,7 @@ import { forwardKey, forwardsConflict, NS_ERROR_CODES } from "@ns/types";
 import { afterAll, describe, expect, it } from "vitest";
 import { isExclusive } from "../src/store/claims.ts";
 import { createSqliteStore } from "../src/store/sqlite-store.ts";
+import { forkTsxWorker, nextMessage } from "../src/testing/worker.ts";
 import type { CreateOutcome, WorkerReport } from "./fixtures/concurrency-worker.ts";
 
 const WORKERS = 4;
@@ -19,24 +19,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Starts every worker, waits until all are loaded, then lets them loose at once. */
 async function runWorkers(path: string): Promise<{ reports: WorkerReport[]; ms: number }> {
   const children = Array.from({ length: WORKERS }, (_, w) =>
-    fork(worker, [path, String(w), String(PER_WORKER)], {
-      cwd: pkgDir,
-      execArgv: ["--conditions=source", "--import", "tsx"],
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    }),
+    forkTsxWorker(worker, [path, String(w), String(PER_WORKER)], pkgDir),
   );
   const exited = children.map(
     (c) => new Promise<number | null>((resolve) => c.once("exit", (code) => resolve(code))),
   );
-  // A worker that dies (a crash, an uncaught error) fails the test at once instead of leaving it waiting.
-  const next = <T>(c: ChildProcess, i: number) =>
-    Promise.race([
-      new Promise<T>((resolve) => c.once("message", (m) => resolve(m as T))),
-      exited[i]!.then((code) => Promise.reject(new Error(`worker ${i} exited (${code}) before reporting`))),
-    ]);
-  await Promise.all(children.map((c, i) => next(c, i)));
+  await Promise.all(children.map((c) => nextMessage(c)));
   const started = performance.now();
-  const reports = children.map((c, i) => next<WorkerReport>(c, i));
+  const reports = children.map((c) => nextMessage<WorkerReport>(c));
   for (const c of children) c.send("go");
   const all = await Promise.all(reports);
   const ms = performance.now() - started;

@@ -1,10 +1,11 @@
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forkTsxWorker, nextMessage } from "../src/testing/worker.ts";
 import type { OpenOrder, OpenResult } from "./fixtures/open-worker.ts";
 
 const worker = fileURLToPath(new URL("./fixtures/open-worker.ts", import.meta.url));
@@ -12,25 +13,9 @@ const pkgDir = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "ns-open-lock-"));
 let child: ChildProcess;
 
-/** The worker's next message, or a rejection when it exits first (a crashed worker must fail the test, not hang it). */
-function next<T>(c: ChildProcess): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`worker exited (${code}) before answering`));
-    c.once("exit", onExit);
-    c.once("message", (m) => {
-      c.off("exit", onExit);
-      resolve(m as T);
-    });
-  });
-}
-
 beforeAll(async () => {
-  child = fork(worker, [], {
-    cwd: pkgDir,
-    execArgv: ["--conditions=source", "--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  await next(child);
+  child = forkTsxWorker(worker, [], pkgDir);
+  await nextMessage(child);
 });
 afterAll(() => {
   child?.kill();
@@ -56,7 +41,7 @@ describe("opening a state file another process is setting up", () => {
   // failed with SQLITE_BUSY within milliseconds; SQLite skips the busy handler when a reader must upgrade to writer.
   it("waits for the lock instead of failing at once", async () => {
     const held = holdNewFile("released.db");
-    const answer = next<OpenResult>(child);
+    const answer = nextMessage<OpenResult>(child);
     child.send({ path: held.path, busyTimeoutMs: 10_000 } satisfies OpenOrder);
     await new Promise((r) => setTimeout(r, 300));
     held.release();
@@ -67,7 +52,7 @@ describe("opening a state file another process is setting up", () => {
 
   it("gives later writes the whole busy timeout again, however long the open waited", async () => {
     const held = holdNewFile("then-write.db");
-    const opened = next<OpenResult>(child);
+    const opened = nextMessage<OpenResult>(child);
     child.send({ path: held.path, busyTimeoutMs: 1000, thenWrite: true } satisfies OpenOrder);
     await new Promise((r) => setTimeout(r, 400));
     held.release();
@@ -75,7 +60,7 @@ describe("opening a state file another process is setting up", () => {
     // Now a write that must wait 700 ms: more than what was left of the open's 1000 ms, less than 1000.
     const other = new Database(held.path);
     other.exec("BEGIN IMMEDIATE");
-    const wrote = next<OpenResult>(child);
+    const wrote = nextMessage<OpenResult>(child);
     child.send("write");
     await new Promise((r) => setTimeout(r, 700));
     other.exec("ROLLBACK");
@@ -88,7 +73,7 @@ describe("opening a state file another process is setting up", () => {
   it("fails with ERR_NS_STATE after the busy timeout, not before, when the lock is never released", async () => {
     const held = holdNewFile("kept.db");
     try {
-      const answer = next<OpenResult>(child);
+      const answer = nextMessage<OpenResult>(child);
       child.send({ path: held.path, busyTimeoutMs: 400 } satisfies OpenOrder);
       const result = await answer;
       expect(result).toMatchObject({ ok: false, code: "ERR_NS_STATE" });

@@ -1,8 +1,9 @@
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { forkTsxWorker, nextMessage } from "@ns/core/testing";
 import { isNsError } from "@ns/types";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { hostLockPath } from "./host-lock.ts";
@@ -21,33 +22,15 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => join(root, `s${++n}`);
 
-/** The worker's next message, or a rejection when it exits first (a crash must fail the test, not hang it). */
-function next(c: ChildProcess): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) =>
-      reject(new Error(`lock worker exited (${code}) before answering`));
-    c.once("exit", onExit);
-    c.once("message", (m) => {
-      c.off("exit", onExit);
-      resolve(m);
-    });
-  });
-}
-
 async function startWorker(
   kind: string,
   stateDir: string,
   key = "global",
   detached = false,
 ): Promise<ChildProcess> {
-  const c = fork(worker, [kind, stateDir, key], {
-    cwd: pkgDir,
-    detached,
-    execArgv: ["--conditions=source", "--import", "tsx"],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
+  const c = forkTsxWorker(worker, [kind, stateDir, key], pkgDir, detached);
   children.add(c);
-  expect(await next(c)).toBe("ready");
+  expect(await nextMessage(c)).toBe("ready");
   return c;
 }
 
@@ -68,7 +51,7 @@ for (const kind of ["flock", "flock(1)"]) {
       const dir = freshDir();
       const holder = await startWorker(kind, dir);
       send(holder, { op: "hold" });
-      expect(await next(holder)).toBe("held");
+      expect(await nextMessage(holder)).toBe("held");
       const started = performance.now();
       setTimeout(() => send(holder, { op: "release" }), 300);
       const waited = await makeLock(kind, dir).run("global", async () => performance.now() - started);
@@ -79,7 +62,7 @@ for (const kind of ["flock", "flock(1)"]) {
       const dir = freshDir();
       const holder = await startWorker(kind, dir, "bridge:a");
       send(holder, { op: "hold" });
-      expect(await next(holder)).toBe("held");
+      expect(await nextMessage(holder)).toBe("held");
       const started = performance.now();
       await makeLock(kind, dir, 2000).run("bridge:b", async () => undefined);
       expect(performance.now() - started).toBeLessThan(1500);
@@ -90,7 +73,7 @@ for (const kind of ["flock", "flock(1)"]) {
       const dir = freshDir();
       const holder = await startWorker(kind, dir);
       send(holder, { op: "hold" });
-      expect(await next(holder)).toBe("held");
+      expect(await nextMessage(holder)).toBe("held");
       const started = performance.now();
       const e = await makeLock(kind, dir, 200)
         .run("global", async () => "acquired")
@@ -105,7 +88,7 @@ for (const kind of ["flock", "flock(1)"]) {
       const dir = freshDir();
       const holder = await startWorker(kind, dir);
       send(holder, { op: "hold" });
-      expect(await next(holder)).toBe("held");
+      expect(await nextMessage(holder)).toBe("held");
       holder.kill("SIGKILL");
       await expect(makeLock(kind, dir, 5000).run("global", async () => "acquired")).resolves.toBe("acquired");
     });
@@ -114,7 +97,7 @@ for (const kind of ["flock", "flock(1)"]) {
       const dir = freshDir();
       const holder = await startWorker(kind, dir, "global", true);
       send(holder, { op: "hold" });
-      expect(await next(holder)).toBe("held");
+      expect(await nextMessage(holder)).toBe("held");
       process.kill(-holder.pid!, "SIGINT"); // what the terminal sends to the whole foreground group
       await new Promise((r) => setTimeout(r, 100));
       const e = await makeLock(kind, dir, 200)
@@ -130,7 +113,7 @@ for (const kind of ["flock", "flock(1)"]) {
       writeFileSync(file, "0");
       const a = await startWorker(kind, dir);
       const b = await startWorker(kind, dir);
-      const done = [next(a), next(b)];
+      const done = [nextMessage(a), nextMessage(b)];
       send(a, { op: "count", file, times: 50 });
       send(b, { op: "count", file, times: 50 });
       expect(await Promise.all(done)).toEqual(["counted", "counted"]);

@@ -1,5 +1,5 @@
 import type { OwnedObject } from "@ns/core";
-import { NsError, TeardownError, toNsError } from "@ns/types";
+import { NsError, TeardownError, teardownFailures } from "@ns/types";
 import type { BackendContext } from "./context.ts";
 import { listMarkers, type NetnsMarker, ownedBy, readMarker, removeMarker, someMarker } from "./markers.ts";
 import { bridgeLockKey, bridgeName, NETNS_PREFIX, NFT_FAMILY, NFT_TABLE, ourLinkKind } from "./names.ts";
@@ -60,8 +60,7 @@ export async function removeOwnedObjects(ctx: BackendContext, objects: OwnedObje
     try {
       await fn();
     } catch (e) {
-      const err = toNsError(e);
-      failures.push(...(err instanceof TeardownError ? err.failures : [err]));
+      failures.push(...teardownFailures(e));
     }
   };
   // Namespaces first (they take their links, elements and files along), then loose links, files, the table.

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { forwardKey, forwardsConflict, interfaceConfig, NamespaceConfig, newNamespaceId } from "./config.ts";
+import {
+  forwardKey,
+  forwardsConflict,
+  interfaceConfig,
+  NamespaceConfig,
+  newNamespaceId,
+  parseForwardKey,
+} from "./config.ts";
 import type { PortForward } from "./model.ts";
 import { validateConfig } from "./validate.ts";
 
@@ -99,6 +106,17 @@ describe("forwardKey", () => {
 
   it("keeps an unparsable address verbatim", () => {
     expect(forwardKey({ protocol: "tcp", hostPort: 1, hostAddr: "bogus" })).toBe("tcp/bogus/1");
+  });
+});
+
+describe("parseForwardKey", () => {
+  it("gives back the forward of a key", () => {
+    for (const f of [
+      { protocol: "tcp" as const, hostPort: 8080 },
+      { protocol: "udp" as const, hostPort: 53, hostAddr: "127.0.0.1" },
+      { protocol: "tcp" as const, hostPort: 443, hostAddr: "2001:db8::1" },
+    ])
+      expect(parseForwardKey(forwardKey(f))).toEqual(f);
   });
 });
 

@@ -89,6 +89,19 @@ export function forwardKey(f: ForwardHost): string {
   return `${f.protocol}/${hostAddrKey(f.hostAddr)}/${f.hostPort}`;
 }
 
+/** The forward a key of forwardKey names (no hostAddr for "every address"). */
+export function parseForwardKey(key: string): ForwardHost {
+  const first = key.indexOf("/");
+  const last = key.lastIndexOf("/");
+  const addr = key.slice(first + 1, last);
+  const f: ForwardHost = {
+    protocol: key.slice(0, first) as ForwardHost["protocol"],
+    hostPort: Number(key.slice(last + 1)),
+  };
+  if (addr !== "*") f.hostAddr = addr;
+  return f;
+}
+
 /**
  * True when two forwards claim the same host port. No address means every host address; 0.0.0.0 and ::
  * mean every address of their family; other addresses are compared in canonical form.

@@ -5,6 +5,7 @@ import {
   NS_ERROR_CODES,
   NsError,
   TeardownError,
+  teardownFailures,
   toNsError,
 } from "./errors.ts";
 
@@ -153,5 +154,21 @@ describe("TeardownError", () => {
     const e = new TeardownError("x", [new Error("raw") as NsError]);
     expect(e.failures[0]!.code).toBe("ERR_NS_INTERNAL");
     expect(e.message).toContain("raw");
+  });
+
+  it("lists the steps of a nested teardown, not the teardown", () => {
+    const a = new NsError("ERR_NS_COMMAND_FAILED", "a");
+    const b = new NsError("ERR_NS_COMMAND_FAILED", "b");
+    const e = new TeardownError("gc", [new TeardownError("web", [a]), b]);
+    expect(e.failures).toEqual([a, b]);
+  });
+});
+
+describe("teardownFailures", () => {
+  it("is a teardown's failures, or the error itself as an NsError", () => {
+    const a = new NsError("ERR_NS_COMMAND_FAILED", "a");
+    expect(teardownFailures(new TeardownError("web", [a]))).toEqual([a]);
+    expect(teardownFailures(a)).toEqual([a]);
+    expect(teardownFailures(new Error("raw"))[0]!.code).toBe("ERR_NS_INTERNAL");
   });
 });

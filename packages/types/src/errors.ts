@@ -119,8 +119,9 @@ export class TeardownError extends NsError {
   /** Every failed step, in order. */
   readonly failures: readonly NsError[];
   constructor(id: string, failures: readonly NsError[]) {
-    // Callers collect with `.catch(e => failures.push(e))`: wrap stray non-NsErrors rather than crash here.
-    const all = failures.map((f) => toNsError(f));
+    // Callers collect with `.catch(e => failures.push(e))`: wrap stray non-NsErrors rather than crash here, and
+    // list the steps of a nested teardown, not the teardown.
+    const all = failures.flatMap(teardownFailures);
     super(
       "ERR_NS_TEARDOWN",
       `teardown of ${id} had ${all.length} failed step(s): ${all.map((f) => f.message).join("; ")}`,
@@ -131,4 +132,14 @@ export class TeardownError extends NsError {
     );
     this.failures = all;
   }
+}
+
+/**
+ * The failed steps an error stands for: a TeardownError's own failures, anything else as one NsError. Goes by
+ * code, not `instanceof`, so it also works with a second copy of this package installed.
+ */
+export function teardownFailures(e: unknown): NsError[] {
+  const err = toNsError(e);
+  const failures = isNsError(err, "ERR_NS_TEARDOWN") ? (err as Partial<TeardownError>).failures : undefined;
+  return failures ? [...failures] : [err];
 }

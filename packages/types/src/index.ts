@@ -1,5 +1,12 @@
 export type { NamespaceConfigOverrides } from "./config.ts";
-export { forwardKey, forwardsConflict, interfaceConfig, NamespaceConfig, newNamespaceId } from "./config.ts";
+export {
+  forwardKey,
+  forwardsConflict,
+  interfaceConfig,
+  NamespaceConfig,
+  newNamespaceId,
+  parseForwardKey,
+} from "./config.ts";
 export type { ConfigIssue, NsErrorCode, NsErrorOptions } from "./errors.ts";
 export {
   InvalidConfigError,
@@ -7,6 +14,7 @@ export {
   NS_ERROR_CODES,
   NsError,
   TeardownError,
+  teardownFailures,
   toNsError,
 } from "./errors.ts";
 export type { IpFamily, Subnet } from "./ip.ts";
@@ -21,6 +29,7 @@ export {
   isUnspecifiedIp,
   maxPrefix,
   parseCidr,
+  prefixMask,
   subnetContains,
   subnetOf,
   subnetSize,

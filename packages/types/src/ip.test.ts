@@ -10,6 +10,7 @@ import {
   isUnspecifiedIp,
   maxPrefix,
   parseCidr,
+  prefixMask,
   subnetContains,
   subnetOf,
   subnetSize,
@@ -58,6 +59,14 @@ describe("ipFamily / isIp", () => {
   it("rejects non-strings without throwing", () => {
     expect(ipFamily(42 as never)).toBeUndefined();
     expect(ipFamily(undefined as never)).toBeUndefined();
+  });
+});
+
+describe("prefixMask", () => {
+  it("has ones in the network part only", () => {
+    expect(prefixMask(4, 24)).toBe(0xffffff00n);
+    expect(prefixMask(4, 0)).toBe(0n);
+    expect(prefixMask(6, 128)).toBe((1n << 128n) - 1n);
   });
 });
 

@@ -96,7 +96,8 @@ export interface Subnet {
   prefixLen: number;
 }
 
-function mask(family: IpFamily, prefixLen: number): bigint {
+/** The netmask of `prefixLen` as a number (all ones in the network part). */
+export function prefixMask(family: IpFamily, prefixLen: number): bigint {
   const bits = BigInt(maxPrefix(family));
   return ((1n << bits) - 1n) ^ ((1n << (bits - BigInt(prefixLen))) - 1n);
 }
@@ -107,7 +108,7 @@ export function subnetOf(addr: string, prefixLen: number): Subnet {
   if (family === undefined) throw new TypeError(`not an IP address: ${String(addr)}`);
   if (!Number.isInteger(prefixLen) || prefixLen < 0 || prefixLen > maxPrefix(family))
     throw new RangeError(`prefix length ${prefixLen} is not 0..${maxPrefix(family)} for IPv${family}`);
-  return { family, network: ipToBigInt(addr) & mask(family, prefixLen), prefixLen };
+  return { family, network: ipToBigInt(addr) & prefixMask(family, prefixLen), prefixLen };
 }
 
 /** Parses `a.b.c.d/n` (or IPv6) strictly; host bits may be set and are cleared. */
@@ -145,6 +146,6 @@ export function subnetContains(s: Subnet, addr: string): boolean {
 /** True when two subnets share any address. */
 export function subnetsOverlap(a: Subnet, b: Subnet): boolean {
   if (a.family !== b.family) return false;
-  const m = mask(a.family, Math.min(a.prefixLen, b.prefixLen));
+  const m = prefixMask(a.family, Math.min(a.prefixLen, b.prefixLen));
   return (a.network & m) === (b.network & m);
 }

@@ -1,4 +1,4 @@
-import type { NamespaceRecord, NamespaceState } from "../backend.ts";
+import type { NamespaceRecord } from "../backend.ts";
 import type { ClaimIndex } from "../claim-index.ts";
 
 /** Kind of a claimed resource. */
@@ -58,6 +58,3 @@ export interface StateStore {
   /** Releases the store. */
   close(): Promise<void>;
 }
-
-/** States in which a record's resources are still held. */
-export const LIVE_STATES: readonly NamespaceState[] = ["creating", "ready", "destroying"];

@@ -5,3 +5,4 @@ export { describeBackendConformance } from "./conformance.ts";
 export type { FakeBackend, FakeBackendOptions, FakeVerb, Gate } from "./fake-backend.ts";
 export { createFakeBackend } from "./fake-backend.ts";
 export { describeStoreContract, sampleRecord } from "./store-contract.ts";
+export { forkTsxWorker, nextMessage } from "./worker.ts";
