@@ -45,7 +45,7 @@ export function backendOption(g: GlobalOptions, env: CliIo["env"]): BackendName 
 /** --state-dir, else NS_STATE_DIR, else core's default (/var/lib/ns as root, the XDG state dir otherwise). */
 export function stateDirOption(g: GlobalOptions, env: CliIo["env"]): string {
   if (g.stateDir !== undefined && g.stateDir.trim() === "") throw usageError("--state-dir must not be empty");
-  return g.stateDir ?? (env.NS_STATE_DIR || defaultStateDir(env));
+  return g.stateDir ?? defaultStateDir(env);
 }
 
 // Static specifiers, so the bundle keeps each backend as a lazy chunk that shares core and types with the CLI.

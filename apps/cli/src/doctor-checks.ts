@@ -16,7 +16,8 @@ export interface Check {
   fix?: string;
 }
 
-const TOOLS: { tool: string; pkg: string; why: string; required: boolean }[] = [
+/** The tools `ns doctor` checks itself (the linux backend's findings about these are not repeated). */
+export const TOOLS: { tool: string; pkg: string; why: string; required: boolean }[] = [
   { tool: "ip", pkg: "iproute2", why: "creates namespaces, veth pairs and bridges", required: true },
   { tool: "nft", pkg: "nftables", why: "NAT, forwards and isolation rules", required: true },
   { tool: "nsenter", pkg: "util-linux", why: "starts processes inside namespaces", required: true },

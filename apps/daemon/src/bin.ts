@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { createNamespaceManager, createSqliteStore, defaultStateDir } from "@ns/core";
+import { createNamespaceManager, createSqliteStore, defaultStateDir, STATE_DB_FILE } from "@ns/core";
 import { isNsError } from "@ns/types";
 import { startDaemon } from "./server.ts";
 
@@ -11,7 +10,7 @@ const HELP = `nsd — the ns daemon: one NamespaceManager behind a local JSON AP
 Usage: nsd [--listen PATH|127.0.0.1:PORT] [--state-dir DIR] [--backend auto|linux|macos|simulation] [--gc-interval S]
 
   --listen        unix socket (default STATE_DIR/nsd.sock, mode 0600) or a loopback host:port
-  --state-dir     state directory shared with the ns CLI (default /var/lib/ns as root, XDG state dir otherwise)
+  --state-dir     state directory shared with the ns CLI (default $NS_STATE_DIR, else /var/lib/ns as root, else the XDG state dir)
   --backend       backend (default auto; NS_BACKEND also works)
   --gc-interval   seconds between gc passes that reap namespaces of exited processes (default 5, 0 = off)
 
@@ -48,11 +47,11 @@ async function main(): Promise<number> {
     process.stderr.write(`error: --gc-interval ${values["gc-interval"]} is not a number of seconds >= 0\n`);
     return 2;
   }
+  // The store creates the directory (0700) when missing.
   const stateDir = values["state-dir"] ?? defaultStateDir();
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const manager = createNamespaceManager({
     backend: (values.backend ?? "auto") as "auto",
-    store: createSqliteStore({ path: join(stateDir, "state.db") }),
+    store: createSqliteStore({ path: join(stateDir, STATE_DB_FILE) }),
   });
   try {
     const info = await manager.backendInfo();

@@ -28,11 +28,13 @@ describe("chooseBackend", () => {
       name: "macos",
       reason: "requested by option",
       explicit: true,
+      requestedBy: "option",
     });
     expect(chooseBackend("auto", { NS_BACKEND: "simulation" }, host())).toMatchObject({
       name: "simulation",
       reason: "requested by NS_BACKEND",
       explicit: true,
+      requestedBy: "env",
     });
     expect(chooseBackend(undefined, { NS_BACKEND: "auto" }, host()).explicit).toBe(false);
   });
@@ -187,7 +189,10 @@ describe("backend selection in the manager", () => {
     await manager.close();
     fail = false;
     expect(await manager.backend()).toBe(fake);
-    expect((await manager.backendInfo()).reason).toBe("requested by option");
+    expect(await manager.backendInfo()).toMatchObject({
+      reason: "requested by option",
+      requestedBy: "option",
+    });
   });
 
   it("explains a backend instance given by the caller", async () => {

@@ -20,6 +20,8 @@ export interface BackendChoice {
   reason: string;
   /** Whether it was requested explicitly (option or NS_BACKEND) rather than detected. */
   explicit: boolean;
+  /** What requested it, when explicit: the option (`--backend`) or the NS_BACKEND variable. */
+  requestedBy?: "option" | "env";
 }
 
 /** Facts detection looks at; injectable for tests. */
@@ -74,8 +76,13 @@ export function chooseBackend(
         hint: "use linux, macos, simulation or auto",
         details: { backend: want },
       });
-    const how = requested && requested !== "auto" ? "requested by option" : "requested by NS_BACKEND";
-    return { name: want as BackendName, reason: how, explicit: true };
+    const byOption = requested !== undefined && requested !== "auto";
+    return {
+      name: want as BackendName,
+      reason: byOption ? "requested by option" : "requested by NS_BACKEND",
+      explicit: true,
+      requestedBy: byOption ? "option" : "env",
+    };
   }
   if (facts.platform === "linux") {
     const caps = facts.capEff;

@@ -60,6 +60,8 @@ export interface BackendReport {
   name: BackendName;
   reason: string;
   capabilities: BackendCapabilities;
+  /** Set when the backend was asked for rather than detected: by the option or by NS_BACKEND. */
+  requestedBy?: "option" | "env";
 }
 
 /** Unified entry point: validates, allocates, serialises per namespace and drives the backend. */
@@ -308,7 +310,9 @@ export function createNamespaceManager(options: NamespaceManagerOptions = {}): N
     },
     async backendInfo() {
       const { backend: b, choice } = await load();
-      return { name: b.name, reason: choice.reason, capabilities: b.capabilities };
+      const report: BackendReport = { name: b.name, reason: choice.reason, capabilities: b.capabilities };
+      if (choice.requestedBy) report.requestedBy = choice.requestedBy;
+      return report;
     },
     async close() {
       // The store is closed even when the backend fails to close (or never loaded).

@@ -5,7 +5,7 @@ import { ISOLATION_MODES, toNsError } from "@ns/types";
 import type { Command } from "commander";
 import { type App, addGlobalOptions, examples, optionsOf } from "../app.ts";
 import { backendOption, importBackendPackage, stateDirOption } from "../context.ts";
-import { type Check, linuxChecks } from "../doctor-checks.ts";
+import { type Check, linuxChecks, TOOLS } from "../doctor-checks.ts";
 import { EXIT_FAILED, EXIT_OK } from "../errors.ts";
 import { table } from "../table.ts";
 
@@ -38,8 +38,7 @@ export async function doctorReport(app: App, o: Parameters<App["withContext"]>[0
   try {
     const info = await namespaces.backendInfo();
     const enforced = ISOLATION_MODES.some((m) => info.capabilities.modes[m].enforced);
-    const env = app.io.env.NS_BACKEND;
-    const forcedBy = requested !== "auto" ? "--backend" : env && env !== "auto" ? "NS_BACKEND" : undefined;
+    const forcedBy = { option: "--backend", env: "NS_BACKEND", none: undefined }[info.requestedBy ?? "none"];
     backend = { ...info, enforced };
     checks.push({
       name: "backend",
@@ -103,15 +102,18 @@ async function linuxBackendFindings(needed: boolean): Promise<Check[]> {
     const mod = (await import("@ns/linux")) as { doctor?: () => Promise<LinuxFinding[]> };
     if (typeof mod.doctor !== "function") return [];
     const findings = await mod.doctor();
-    return findings
-      .filter((f) => !f.code.startsWith("missing-"))
-      .map((f) => {
-        const status =
-          f.level === "ok" || f.level === "info" ? "ok" : f.level === "error" && !needed ? "warn" : f.level;
-        const c: Check = { name: f.code, category: "kernel", status, detail: f.message };
-        if (f.hint !== undefined && status !== "ok") c.fix = f.hint;
-        return c;
-      });
+    return (
+      findings
+        // Ours already cover these tools; others (flock for the process driver) only the backend knows about.
+        .filter((f) => !TOOLS.some((t) => f.code === `missing-${t.tool}`))
+        .map((f) => {
+          const status =
+            f.level === "ok" || f.level === "info" ? "ok" : f.level === "error" && !needed ? "warn" : f.level;
+          const c: Check = { name: f.code, category: "kernel", status, detail: f.message };
+          if (f.hint !== undefined && status !== "ok") c.fix = f.hint;
+          return c;
+        })
+    );
   } catch {
     return []; // @ns/linux not installed or its checks failed: our own checks still stand
   }

@@ -8,7 +8,6 @@ import {
 import { isNsError } from "@ns/types";
 import { type Command, Option } from "commander";
 import { type App, addGlobalOptions, examples, optionsOf } from "../app.ts";
-import { backendOption } from "../context.ts";
 import { formatError, usageError } from "../errors.ts";
 import { buildConfig, type NamespaceOptions } from "../parse.ts";
 
@@ -96,7 +95,7 @@ export function runCommand(program: Command, app: App): void {
         try {
           const caps = [...requiredCapabilities(config).map((r) => r.capability), Capability.NetworkRaw];
           const sandbox = await ctx.sandboxes.createSandbox(SandboxConfig.custom(config, caps));
-          if (!sandbox.enforced && backendOption(o, app.io.env) === "auto" && !app.io.env.NS_BACKEND)
+          if (!sandbox.enforced && !(await ctx.namespaces.backendInfo()).requestedBy)
             for (const w of sandbox.warnings) app.io.stderr(`warning: ${w}\n`);
           if (trap.received) {
             await ctx.sandboxes.destroySandbox(sandbox);

@@ -3,6 +3,11 @@ import { describe, expect, it } from "vitest";
 import { defaultStateDir, defaultStatePath } from "./state-dir.ts";
 
 describe("defaultStateDir", () => {
+  it("takes NS_STATE_DIR first, for every process (CLI and daemon alike)", () => {
+    expect(defaultStateDir({ NS_STATE_DIR: "/srv/ns", XDG_STATE_HOME: "/x" }, 0)).toBe("/srv/ns");
+    expect(defaultStateDir({ NS_STATE_DIR: "", HOME: "/h" }, 1000)).toBe("/h/.local/state/ns");
+  });
+
   it("is /var/lib/ns for root whatever the environment says", () => {
     expect(defaultStateDir({ XDG_STATE_HOME: "/x", HOME: "/h" }, 0)).toBe("/var/lib/ns");
   });
