@@ -82,6 +82,28 @@ async function cni(command: "ADD" | "DEL", i: number, dataDir: string, prev: unk
   return results;
 }
 
+/**
+ * Times `runs` create/destroy pairs after one warm-up pair (numbered 0, not kept); `prepare` runs untimed first.
+ */
+async function timePairs(
+  runs: number,
+  create: (k: number) => Promise<void>,
+  destroy: (k: number) => Promise<void>,
+  prepare?: (k: number) => void,
+): Promise<{ create: number[]; destroy: number[] }> {
+  const out = { create: [] as number[], destroy: [] as number[] };
+  for (let k = 0; k <= runs; k++) {
+    prepare?.(k);
+    const cr = await timed(() => create(k));
+    const dr = await timed(() => destroy(k));
+    if (k > 0) {
+      out.create.push(cr);
+      out.destroy.push(dr);
+    }
+  }
+  return out;
+}
+
 /** netavark and the CNI bridge+portmap plugins, driven directly with their JSON, when installed. */
 export async function runForeign(
   c: Collector,
@@ -96,26 +118,21 @@ export async function runForeign(
   if (which(NETAVARK)) {
     const dir = mkdtempSync(join(tmpdir(), "nsxt-bench-netavark-"));
     try {
-      const create: number[] = [];
-      const destroy: number[] = [];
-      for (let i = -1; i < runs; i++) {
-        const ns = `/run/netns/nv${i + 1}`;
-        const opts = join(dir, "opts.json");
-        writeFileSync(opts, netavarkOptions(i + 1));
-        // netavark configures a namespace the runtime made: the runtime's `ip netns add` is counted too.
-        const cr = await timed(async () => {
-          await exec("ip", ["netns", "add", `nv${i + 1}`]);
-          await exec(NETAVARK, ["--config", dir, "--file", opts, "setup", ns]);
-        });
-        const dr = await timed(async () => {
-          await exec(NETAVARK, ["--config", dir, "--file", opts, "teardown", ns]);
-          await exec("ip", ["netns", "del", `nv${i + 1}`]);
-        });
-        if (i >= 0) {
-          create.push(cr);
-          destroy.push(dr);
-        }
-      }
+      const opts = join(dir, "opts.json");
+      const ns = (k: number) => `/run/netns/nv${k}`;
+      // netavark configures a namespace the runtime made: the runtime's `ip netns add` is counted too.
+      const { create, destroy } = await timePairs(
+        runs,
+        async (k) => {
+          await exec("ip", ["netns", "add", `nv${k}`]);
+          await exec(NETAVARK, ["--config", dir, "--file", opts, "setup", ns(k)]);
+        },
+        async (k) => {
+          await exec(NETAVARK, ["--config", dir, "--file", opts, "teardown", ns(k)]);
+          await exec("ip", ["netns", "del", `nv${k}`]);
+        },
+        (k) => writeFileSync(opts, netavarkOptions(k)),
+      );
       addRow("netavark 1.4 setup (+ip netns add), bridge + 1 port", create, batchedCreate);
       addRow("netavark 1.4 teardown (+ip netns del)", destroy, batchedDestroy);
     } catch (e) {
@@ -128,24 +145,18 @@ export async function runForeign(
   if (which(`${CNI_PATH}/bridge`) && which(`${CNI_PATH}/portmap`)) {
     const dataDir = mkdtempSync(join(tmpdir(), "nsxt-bench-cni-"));
     try {
-      const create: number[] = [];
-      const destroy: number[] = [];
-      for (let i = -1; i < runs; i++) {
-        const k = i + 1;
-        let res: unknown[] = [];
-        const cr = await timed(async () => {
+      let res: unknown[] = [];
+      const { create, destroy } = await timePairs(
+        runs,
+        async (k) => {
           await exec("ip", ["netns", "add", `cn${k}`]);
           res = await cni("ADD", k, dataDir, []);
-        });
-        const dr = await timed(async () => {
+        },
+        async (k) => {
           await cni("DEL", k, dataDir, res);
           await exec("ip", ["netns", "del", `cn${k}`]);
-        });
-        if (i >= 0) {
-          create.push(cr);
-          destroy.push(dr);
-        }
-      }
+        },
+      );
       addRow("CNI bridge+portmap ADD (+ip netns add)", create, batchedCreate);
       addRow("CNI bridge+portmap DEL (+ip netns del)", destroy, batchedDestroy);
     } catch (e) {

@@ -66,6 +66,17 @@ export interface SandboxManager {
 const SIMULATED =
   "the simulation backend does not isolate: the process runs with the host's network (nothing is enforced)";
 
+/** A sandbox over a namespace: enforced as its backend says, with the simulation warning when it is not. */
+function sandboxOf(info: NamespaceInfo, config: SandboxConfig): Sandbox {
+  return {
+    id: info.id,
+    config,
+    namespace: info,
+    enforced: info.enforced,
+    warnings: info.enforced ? [] : [SIMULATED],
+  };
+}
+
 /** The config a namespace was created from, as far as its public info tells. */
 function configOf(info: NamespaceInfo): NamespaceConfig {
   const c: NamespaceConfig = {
@@ -109,7 +120,7 @@ export function createSandboxManager(options: SandboxManagerOptions = {}): Sandb
         // gc retries what an automatic cleanup could not remove.
       });
     };
-    const stop = startTime === undefined ? watcher.watch(pid, onExit) : watcher.watch(pid, onExit, startTime);
+    const stop = watcher.watch(pid, onExit, startTime);
     unwatch.set(sandbox.id, [...(unwatch.get(sandbox.id) ?? []), stop]);
     return stop;
   };
@@ -124,14 +135,8 @@ export function createSandboxManager(options: SandboxManagerOptions = {}): Sandb
       assertCapabilities(config.capabilities, config.network);
       const network = { ...config.network };
       if (config.pid !== undefined) network.pid = config.pid;
-      const info = await namespaces.create(network);
-      const sandbox: Sandbox = {
-        id: info.id,
-        config,
-        namespace: info,
-        enforced: info.enforced,
-        warnings: info.enforced ? [] : [SIMULATED],
-      };
+      const sandbox = sandboxOf(await namespaces.create(network), config);
+      const info = sandbox.namespace;
       if (config.pid !== undefined && config.pid !== process.pid) {
         // The start time core recorded at creation: if the pid was already reused, it counts as exited.
         const start = (await namespaces.store.get(info.id))?.pidStartTime;
@@ -143,14 +148,7 @@ export function createSandboxManager(options: SandboxManagerOptions = {}): Sandb
       const info = await namespaces.getInfo(id);
       const network = configOf(info);
       const caps = [...requiredCapabilities(network).map((r) => r.capability), ...extra];
-      const config = SandboxConfig.custom(network, caps);
-      return {
-        id,
-        config,
-        namespace: info,
-        enforced: info.enforced,
-        warnings: info.enforced ? [] : [SIMULATED],
-      };
+      return sandboxOf(info, SandboxConfig.custom(network, caps));
     },
     async spawn(sandbox, command, args = [], opts = {}) {
       const enter = await namespaces.enter(sandbox.id);

@@ -6,6 +6,7 @@ import { type App, addGlobalOptions, examples, optionsOf } from "../app.ts";
 import { EXIT_FAILED, EXIT_OK, errorJson, formatError, usageError } from "../errors.ts";
 import { infoText, listTable, statsTable } from "../format.ts";
 import { buildConfig, type NamespaceOptions, parseInteger } from "../parse.ts";
+import { trapSignals } from "../signals.ts";
 import { addNamespaceOptions } from "./run.ts";
 
 /** `ns create`. */
@@ -115,22 +116,16 @@ export function statsCommand(program: Command, app: App): void {
           app.print(o, s, () => statsTable(s));
           return EXIT_OK;
         }
-        let stop = false;
-        const onSig = () => {
-          stop = true;
-        };
-        process.on("SIGINT", onSig);
-        process.on("SIGTERM", onSig);
+        const trap = trapSignals();
         try {
-          for (let n = 0; n < count && !stop; n++) {
+          for (let n = 0; n < count && !trap.received; n++) {
             const s = await ctx.namespaces.getStats(id);
             if (o.json) app.io.stdout(`${JSON.stringify(s)}\n`);
             else app.io.stdout(`${n > 0 ? "\n" : ""}${new Date().toISOString()}\n${statsTable(s)}`);
             if (n + 1 < count) await sleep(interval);
           }
         } finally {
-          process.off("SIGINT", onSig);
-          process.off("SIGTERM", onSig);
+          trap.release();
         }
         return EXIT_OK;
       });

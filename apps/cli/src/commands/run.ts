@@ -10,6 +10,7 @@ import { type Command, Option } from "commander";
 import { type App, addGlobalOptions, examples, optionsOf } from "../app.ts";
 import { formatError, usageError } from "../errors.ts";
 import { buildConfig, type NamespaceOptions } from "../parse.ts";
+import { trapSignals } from "../signals.ts";
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -33,26 +34,6 @@ export function addNamespaceOptions(cmd: Command): Command {
     .option("--bridge <name>", "bridge to join (bridged mode, required)")
     .option("--uplink <iface>", "host interface to NAT out of (private; default: the default route's)")
     .option("--label <key=value>", "free-form label (repeatable)", collect);
-}
-
-// Signals that arrive before the child runs must not kill us mid-create (that would leave state for gc).
-function trapSignals() {
-  let received: NodeJS.Signals | undefined;
-  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((sig) => {
-    const h = () => {
-      received ??= sig;
-    };
-    process.on(sig, h);
-    return () => process.off(sig, h);
-  });
-  return {
-    get received() {
-      return received;
-    },
-    release: () => {
-      for (const off of handlers) off();
-    },
-  };
 }
 
 /** Shell convention, the same on every backend (nsenter and setpriv exit so too): 127 not found, 126 not executable. */
@@ -90,6 +71,7 @@ export function runCommand(program: Command, app: App): void {
       // Bound to us: if ns run dies without cleaning up, `ns gc` sees the pid gone and removes it.
       config.pid = process.pid;
       app.exitCode = await app.withContext(o, async (ctx) => {
+        // Signals that arrive before the child runs must not kill us mid-create (that would leave state for gc).
         const trap = trapSignals();
         let proc: SandboxProcess | undefined;
         try {
