@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { release } from "node:os";
-import type { HostFacts } from "@ns/core";
+import { type HostFacts, linuxPrivileged } from "@ns/core";
 
 /** One finding of `ns doctor`. */
 export interface Check {
@@ -55,11 +55,8 @@ function kernelModule(name: string): "loaded" | "available" | "missing" | "unkno
 export function linuxChecks(facts: HostFacts, needed: boolean): Check[] {
   const bad = needed ? "error" : "warn";
   const checks: Check[] = [];
-  const caps = facts.capEff ?? 0n;
-  const netAdmin = ((caps >> 12n) & 1n) === 1n;
-  const sysAdmin = ((caps >> 21n) & 1n) === 1n;
   checks.push(
-    facts.uid === 0 || (netAdmin && sysAdmin)
+    linuxPrivileged(facts)
       ? {
           name: "privileges",
           category: "privileges",

@@ -1,6 +1,6 @@
 import { isNsError, NsError } from "@ns/types";
 import { describe, expect, it } from "vitest";
-import { chooseBackend, type HostFacts, loadBackend, readHostFacts } from "./detect.ts";
+import { chooseBackend, type HostFacts, linuxPrivileged, loadBackend, readHostFacts } from "./detect.ts";
 import { createNamespaceManager } from "./manager.ts";
 import { createFakeBackend } from "./testing/fake-backend.ts";
 
@@ -21,6 +21,16 @@ async function failure(p: Promise<unknown>) {
   }
   throw new Error("expected a failure");
 }
+
+describe("linuxPrivileged", () => {
+  const ALL = (1n << 12n) | (1n << 21n);
+  it("goes by effective capabilities when known, else by uid 0", () => {
+    expect(linuxPrivileged({ uid: 1000, capEff: ALL })).toBe(true);
+    expect(linuxPrivileged({ uid: 0, capEff: 1n << 12n })).toBe(false); // root in a restricted container
+    expect(linuxPrivileged({ uid: 0, capEff: undefined })).toBe(true);
+    expect(linuxPrivileged({ uid: 1000, capEff: undefined })).toBe(false);
+  });
+});
 
 describe("chooseBackend", () => {
   it("prefers the option, then NS_BACKEND, and marks both explicit", () => {

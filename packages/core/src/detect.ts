@@ -61,6 +61,17 @@ export function readHostFacts(): HostFacts {
 
 const NAMES: readonly BackendName[] = ["linux", "macos", "simulation"];
 
+/**
+ * Whether this process may manage network namespaces: CAP_NET_ADMIN and CAP_SYS_ADMIN in effect. Effective
+ * capabilities decide when known (root in a restricted container lacks them); otherwise being root does.
+ */
+export function linuxPrivileged(facts: Pick<HostFacts, "capEff" | "uid">): boolean {
+  const caps = facts.capEff;
+  if (caps === undefined) return facts.uid === 0;
+  const has = (bit: bigint) => ((caps >> bit) & 1n) === 1n;
+  return has(CAP_NET_ADMIN) && has(CAP_SYS_ADMIN);
+}
+
 /** Picks a backend: explicit option, then NS_BACKEND, then what the machine can do. */
 export function chooseBackend(
   requested: BackendName | "auto" | undefined,
@@ -85,11 +96,7 @@ export function chooseBackend(
     };
   }
   if (facts.platform === "linux") {
-    const caps = facts.capEff;
-    const has = (bit: bigint) => caps !== undefined && ((caps >> bit) & 1n) === 1n;
-    // Effective capabilities decide when known: root in a restricted container lacks CAP_NET_ADMIN.
-    const privileged = caps !== undefined ? has(CAP_NET_ADMIN) && has(CAP_SYS_ADMIN) : facts.uid === 0;
-    if (!privileged)
+    if (!linuxPrivileged(facts))
       return {
         name: "simulation",
         reason:

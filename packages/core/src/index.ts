@@ -13,7 +13,7 @@ export type {
   ResolvedNamespace,
 } from "./backend.ts";
 export type { BackendChoice, HostFacts } from "./detect.ts";
-export { BACKEND_PACKAGES, chooseBackend, loadBackend, readHostFacts } from "./detect.ts";
+export { BACKEND_PACKAGES, chooseBackend, linuxPrivileged, loadBackend, readHostFacts } from "./detect.ts";
 export { createExecRunner } from "./exec-runner.ts";
 export type { Allocation, IpamOptions } from "./ipam.ts";
 export { allocate, DEFAULT_IPAM } from "./ipam.ts";

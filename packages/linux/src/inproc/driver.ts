@@ -1,4 +1,4 @@
-import { type CommandResult, commandError } from "@ns/core";
+import { type CommandResult, classifyFailure, commandError } from "@ns/core";
 import { NsError, type NsErrorCode } from "@ns/types";
 import { createProcessDriver, type KernelDriver, type ProcessDriverOptions } from "../driver.ts";
 import { withLinuxHint } from "../errors.ts";
@@ -27,24 +27,14 @@ export interface InprocDriver extends KernelDriver {
   readonly stats: InprocStats;
 }
 
-const EPERM = 1;
-const EEXIST = 17;
-const EACCES = 13;
 const NFT_CTX_OUTPUT_JSON = 1 << 4;
 
-/** Maps an errno to the code the process driver's stderr classification gives for the same failure. */
+const ERRNO_NAMES: Record<number, string> = { 1: "EPERM", 13: "EACCES", 17: "EEXIST" }; // what classifyFailure knows
+
+/** The code and hint the process driver's stderr classification gives for the same failure (one place: core). */
 export function errnoCode(errno: number): { code: NsErrorCode; hint: string } {
-  if (errno === EEXIST)
-    return {
-      code: "ERR_NS_NAME_IN_USE",
-      hint: "a kernel object of that name exists; run `ns gc` to remove leftovers",
-    };
-  if (errno === EPERM || errno === EACCES)
-    return {
-      code: "ERR_NS_PERMISSION",
-      hint: "run as root or grant CAP_NET_ADMIN (and CAP_SYS_ADMIN for named namespaces)",
-    };
-  return { code: "ERR_NS_COMMAND_FAILED", hint: "`ip` (in-process netlink) failed; see the details" };
+  const stderr = ERRNO_NAMES[errno] ?? `errno ${errno}`;
+  return classifyFailure({ command: "ip", args: ["-batch", "-"], exitCode: 1, stdout: "", stderr });
 }
 
 function ipError(e: SysError, line: string, netns: string | undefined): NsError {

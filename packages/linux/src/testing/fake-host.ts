@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
+import { processAlive } from "@ns/core";
 import { createNodeFileOps } from "../fs.ts";
 import { netnsIdOfPath } from "../host-netns.ts";
 import { listMarkers, removeMarker } from "../markers.ts";
@@ -44,15 +45,6 @@ function inNs(ns: string, batch: string[]): void {
   if (r.status !== 0) throw new Error(`ip -batch in ${ns} failed: ${r.stderr || r.error?.message}`);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function netnsNames(): string[] {
   try {
     return readdirSync(DEFAULT_NETNS_DIR);
@@ -82,7 +74,7 @@ export function removeStaleFakeHosts(stateDir = DEFAULT_STATE_DIR): string[] {
   const removed: string[] = [];
   for (const n of netnsNames()) {
     const m = /^nsxt-(host|up)-(\d+)$/.exec(n);
-    if (!m || pidAlive(Number(m[2]))) continue;
+    if (!m || processAlive(Number(m[2]))) continue;
     const id = netnsIdOfPath(`${DEFAULT_NETNS_DIR}/${n}`);
     if (m[1] === "host" && id !== undefined) removed.push(...removeBackendLeftovers(id, stateDir));
     spawnSync("ip", ["netns", "del", n]);
