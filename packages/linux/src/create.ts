@@ -116,11 +116,8 @@ export async function createNamespace(
   const { config } = ns;
   const netns = netnsName(config.id);
   checkAbort(signal, config.id);
-  // Only a netns that exists can belong to another host namespace: the cheap check first.
-  const previous = ctx.driver.netnsExists(netns)
-    ? readMarker(ctx.driver.files, ctx.stateDir, netns)
-    : undefined;
-  if (previous && previous.hostNetns !== ctx.hostNetns)
+  const previous = readMarker(ctx.driver.files, ctx.stateDir, netns);
+  if (previous && previous.hostNetns !== ctx.hostNetns && ctx.driver.netnsExists(netns))
     throw new NsError("ERR_NS_NAME_IN_USE", `network namespace ${netns} belongs to another host namespace`, {
       hint: "use another namespace id",
       details: { netns },
